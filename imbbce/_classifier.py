@@ -1,0 +1,744 @@
+"""BalancedBCEClassifier: a torch network for imbalanced binary data."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import get_scorer_names
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import ProgressBar
+from skorch.helper import predefined_split
+
+from ._compat import HasMethods, Interval, StrOptions, _fit_context
+from ._data import BatchIterator, TrainingData, as_float32_tensor
+from ._diagnostics import collapse_report, warn_if_collapsed
+from ._losses import build_loss
+from ._modules import ACTIVATIONS, build_module, count_parameters
+from ._net import (
+    DivergenceGuard,
+    FlaggedEarlyStopping,
+    ImbalanceNet,
+    predict_logits,
+    validation_scoring,
+)
+from ._prior import logit, prior_shift
+from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler, resample
+from ._threads import choose_n_threads, torch_threads
+from ._threshold import tune_threshold
+from ._validation import (
+    check_binary_target,
+    check_sample_weight,
+    class_weights,
+    validation_split,
+)
+from .exceptions import TrainingDivergedWarning
+
+__all__ = ["BalancedBCEClassifier"]
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+}
+SAMPLING_STRATEGIES = {"auto", "minority", "not minority", "not majority", "all", "majority"}
+VALIDATION_BATCH_ROWS = 8192
+
+
+class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
+    """A torch network trained with binary cross-entropy, built for imbalance.
+
+    Every remedy for a network that collapses onto the majority class is a
+    flat hyperparameter, so ``GridSearchCV`` and imbalanced-learn
+    ``Pipeline`` tune them like ``C`` of a logistic regression. Training runs
+    in skorch; resampling in imbalanced-learn; scoring in scikit-learn.
+
+    ``fit`` takes, in this order: a stratified, shuffled, seeded validation
+    split (only with ``early_stopping``); the sampler on the training part
+    only; class weights from the labels the loss then sees; the network;
+    skorch's training loop with shuffled batches, per-epoch validation
+    scoring and early stopping that restores the best weights in memory.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(64, 32)
+        Widths of the hidden layers of the default MLP; ``()`` gives a linear
+        model.
+    activation : {"relu", "gelu", "tanh", "leaky_relu", "elu"}, default="relu"
+        Non-linearity after each hidden layer.
+    dropout : float in [0, 1), default=0.0
+        Dropout probability after each hidden activation.
+    module : callable or None, default=None
+        Your own network: an ``nn.Module`` subclass or a factory called as
+        ``module(n_features_in, **module_params)``, returning a module that
+        maps float32 ``(batch, n_features)`` to logits of shape ``(batch,)``
+        or ``(batch, 1)``. When given, ``hidden_layer_sizes``, ``activation``
+        and ``dropout`` are ignored; everything else applies.
+    module_params : dict or None, default=None
+        Keyword arguments for ``module``.
+    sampler : None, str or sampler object, default=None
+        Resampling of the training part (never of the validation split).
+        An object with ``fit_resample`` (an imbalanced-learn sampler) is
+        cloned in ``fit``; its nested parameters are tunable
+        (``sampler__k_neighbors``), and a ``random_state`` left as None is
+        derived from this estimator's. Strings: "random_over",
+        "random_under", "smote", "borderline_smote", "adasyn",
+        "smote_tomek", "smote_enn", "tomek", "near_miss", "edited_nn"
+        (imbalanced-learn's samplers with their defaults), and
+        "balanced_batch": every epoch draws mini-batches with replacement so
+        that each class has an equal expected share, without a resampled
+        copy of the data.
+    sampling_strategy : float, str, dict or callable, default="auto"
+        imbalanced-learn's ``sampling_strategy`` for a sampler given as a
+        string; ignored for sampler objects (set theirs) and
+        "balanced_batch".
+    class_weight : None, "balanced" or dict, default="balanced"
+        Per-class loss weights. "balanced" is ``n / (2 * n_c)``, computed on
+        the labels the loss actually sees (after resampling; equal shares
+        under "balanced_batch"), so resampling and weighting never correct
+        twice. A dict is keyed by the labels of ``y``; a label left out gets
+        weight 1. Applied as per-sample weights in a loss reduced as
+        ``sum(w * l) / sum(w)``.
+    loss : {"bce", "focal", "logit_adjusted"}, default="bce"
+        Binary cross-entropy; focal loss (Lin et al., 2017,
+        :class:`~imbbce.FocalLoss`); or logit-adjusted cross-entropy (Menon et
+        al., 2021, :class:`~imbbce.LogitAdjustedLoss`), whose logits are
+        shifted by ``tau * log(p1 / p0)`` of the training prior during
+        training only. Class weights combine with each.
+    focal_gamma : float >= 0, default=2.0
+        Focusing parameter of the focal loss; 0 gives weighted BCE.
+    tau : float >= 0, default=1.0
+        Strength of the logit adjustment; 0 gives BCE.
+    weight_decay : float >= 0, default=0.0
+        L2 penalty on all parameters. With "adam" and "sgd" it is coupled
+        (added to the gradient as ``weight_decay * w``, like adding
+        ``weight_decay / 2 * ||w||^2`` to each batch's mean loss); scikit-learn's
+        ``MLPClassifier(alpha=a)`` corresponds to about ``a / batch_size``.
+        With "adamw" it is decoupled (Loshchilov & Hutter, 2019) and
+        multiplied by the learning rate.
+    l1 : float >= 0, default=0.0
+        L1 penalty ``l1 * sum(|w|)`` on the weights of every linear layer
+        (biases excluded), added to each training batch's loss.
+    noise_std : float >= 0, default=0.0
+        Gaussian noise added to each training batch, in units of each
+        feature's standard deviation on the training part; never at predict
+        time nor on the validation split.
+    optimizer : {"adam", "adamw", "sgd"}, default="adam"
+        "sgd" uses Nesterov momentum 0.9, as ``MLPClassifier`` does.
+    learning_rate_init : float > 0, default=1e-3
+        Learning rate.
+    batch_size : int >= 1, default=256
+        Rows per training batch.
+    max_iter : int >= 1, default=200
+        Maximum number of epochs.
+    early_stopping : bool, default=True
+        Hold out a stratified validation split of ``validation_fraction``
+        before any resampling, score it after every epoch, stop after
+        ``n_iter_no_change`` epochs without an improvement larger than
+        ``tol``, and restore the best epoch's weights (kept in memory). When
+        the smaller class cannot be placed on both sides, training runs
+        without the split and a warning says so.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of rows held out for early stopping.
+    n_iter_no_change : int >= 1, default=10
+        Patience, in epochs.
+    tol : float >= 0, default=1e-4
+        Minimum improvement of the validation score that counts.
+    scoring : str, default="average_precision"
+        What early stopping watches: "loss" (the weighted validation loss)
+        or the name of any scikit-learn scorer that works on binary
+        probabilities or labels ("average_precision", "roc_auc",
+        "balanced_accuracy", "f1", ...). The scorer treats the minority
+        class as positive, whichever label it has.
+    threshold : float in (0, 1) or "auto", default=0.5
+        Probability of ``classes_[1]`` above which ``predict`` returns it.
+        "auto" chooses, after training, the threshold that maximises
+        ``threshold_scoring`` on the validation split (needs
+        ``early_stopping=True``; otherwise use
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`).
+    threshold_scoring : str, default="f1"
+        A scikit-learn scorer on labels, maximised by ``threshold="auto"``.
+    prior_correction : bool, default=False
+        Undo the shift in log-odds that class weights, resampling, balanced
+        batches and logit adjustment put into the model (Bayes' rule), so
+        that ``predict_proba`` estimates the real base rate again. Rankings
+        do not change; calibration improves. ``predict`` then thresholds the
+        corrected probabilities.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train. "auto" takes CUDA when available.
+    n_threads : int >= 1 or None, default=None
+        torch threads used during ``fit`` and prediction; torch's global
+        setting is restored afterwards. None chooses: one thread for networks
+        whose batch costs under 5e7 multiply-adds (threads slow small
+        networks down and oversubscribe under ``n_jobs``), otherwise torch's
+        default, which honours ``OMP_NUM_THREADS``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the sampler, the initial weights, dropout, batch
+        order and noise. The same int gives bit-identical ``predict_proba``
+        on CPU. torch's global random state is left as it was.
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch (epoch, train loss,
+        validation loss and score, seconds); 2 adds a progress bar over the
+        batches of each epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels; the positive class is ``classes_[1]``.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+    net_ : ImbalanceNet
+        The fitted skorch net; its module is ``net_.module_``.
+    history_ : skorch.History
+        One record per epoch: ``epoch``, ``train_loss``, ``valid_loss``,
+        ``valid_score``, ``dur`` (seconds). Per-batch records are dropped
+        after ``fit`` to keep the estimator small.
+    n_iter_ : int
+        Epochs run.
+    best_epoch_ : int
+        Epoch whose weights the model holds.
+    sampler_ : sampler object or None
+        The fitted sampler.
+    class_weight_ : ndarray of shape (2,)
+        Class weights used in the loss, in the order of ``classes_``.
+    threshold_ : float
+        The decision threshold ``predict`` uses.
+    prior_shift_ : float
+        Log-odds added to the real-data logit by the imbalance remedies;
+        subtracted when ``prior_correction=True``.
+    diagnostics_ : dict
+        How the fitted model predicts the minority class on the validation
+        split (or the training data without one); see
+        :class:`~imbbce.exceptions.MajorityCollapseWarning`.
+    device_ : str
+        The device the module lives on.
+    n_threads_ : int
+        torch threads used by ``fit`` and prediction.
+    stop_reason_ : str
+        "max_iter", "early_stopping", "diverged" or "interrupted".
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : no class weights, early stopping
+        on accuracy.
+    skorch.NeuralNetBinaryClassifier : the training loop this builds on.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from imbbce import BalancedBCEClassifier
+    >>> X, y = make_classification(n_samples=600, weights=[0.95], random_state=0)
+    >>> clf = BalancedBCEClassifier(max_iter=20, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "module": [None, callable],
+        "module_params": [None, dict],
+        "sampler": [
+            None,
+            StrOptions(set(SAMPLER_ALIASES) | {BALANCED_BATCH}),
+            HasMethods(["fit_resample"]),
+        ],
+        "sampling_strategy": [
+            Interval(Real, 0, 1, closed="right"),
+            StrOptions(SAMPLING_STRATEGIES),
+            dict,
+            callable,
+        ],
+        "class_weight": [None, StrOptions({"balanced"}), dict],
+        "loss": [StrOptions({"bce", "focal", "logit_adjusted"})],
+        "focal_gamma": [Interval(Real, 0, None, closed="left")],
+        "tau": [Interval(Real, 0, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "noise_std": [Interval(Real, 0, None, closed="left")],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "scoring": [StrOptions(set(get_scorer_names()) | {"loss"})],
+        "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
+        "threshold_scoring": [StrOptions(set(get_scorer_names()))],
+        "prior_correction": ["boolean"],
+        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_layer_sizes=(64, 32),
+        activation="relu",
+        dropout=0.0,
+        module=None,
+        module_params=None,
+        sampler=None,
+        sampling_strategy="auto",
+        class_weight="balanced",
+        loss="bce",
+        focal_gamma=2.0,
+        tau=1.0,
+        weight_decay=0.0,
+        l1=0.0,
+        noise_std=0.0,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        batch_size=256,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        scoring="average_precision",
+        threshold=0.5,
+        threshold_scoring="f1",
+        prior_correction=False,
+        device="cpu",
+        n_threads=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.module = module
+        self.module_params = module_params
+        self.sampler = sampler
+        self.sampling_strategy = sampling_strategy
+        self.class_weight = class_weight
+        self.loss = loss
+        self.focal_gamma = focal_gamma
+        self.tau = tau
+        self.weight_decay = weight_decay
+        self.l1 = l1
+        self.noise_std = noise_std
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.scoring = scoring
+        self.threshold = threshold
+        self.threshold_scoring = threshold_scoring
+        self.prior_correction = prior_correction
+        self.device = device
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data: numpy arrays, pandas DataFrames or SciPy CSR/CSC
+            matrices of any numeric dtype (trained in float32; sparse data is
+            densified one batch at a time).
+        y : array-like of shape (n_samples,)
+            Two labels of any type (ints, strings, bools).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights, multiplied into the loss. They follow
+            their rows through the validation split and the sampler: rows a
+            sampler selects keep their weights; synthetic rows (SMOTE and
+            its variants) get the mean weight of their class's original rows.
+
+        Returns
+        -------
+        self : BalancedBCEClassifier
+        """
+        hidden = self._check_hidden_layer_sizes()
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float32, np.float64),
+            ensure_all_finite=True,
+        )
+        self.classes_, y_enc = check_binary_target(y)
+        weights = check_sample_weight(sample_weight, y_enc)
+        if self.threshold == "auto" and not self.early_stopping:
+            raise ValueError(
+                "threshold='auto' chooses the threshold on the validation split, which "
+                "exists only with early_stopping=True. Set early_stopping=True, or keep a "
+                "numeric threshold and wrap the estimator in "
+                "sklearn.model_selection.TunedThresholdClassifierCV."
+            )
+        self.device_ = self._resolve_device()
+        rng = check_random_state(self.random_state)
+        split_seed, sampler_seed, torch_seed, batch_seed = (
+            int(s) for s in rng.randint(np.iinfo(np.int32).max, size=4)
+        )
+        X_all = as_float32_tensor(X)
+
+        split = (
+            validation_split(y_enc, self.validation_fraction, split_seed)
+            if (self.early_stopping)
+            else None
+        )
+        train_rows = None if split is None else split[0]
+        train_y = y_enc if train_rows is None else y_enc[train_rows]
+        train_w = weights
+        if weights is not None and train_rows is not None:
+            train_w = weights[train_rows]
+        self._minority = int(np.argmin(np.bincount(train_y, minlength=2)))
+
+        train_data, seen = self._training_data(
+            X_all, y_enc, weights, train_rows, train_y, train_w, sampler_seed
+        )
+        valid_data = None
+        if split is not None:
+            valid_rows = split[1]
+            valid_w = None if weights is None else weights[valid_rows]
+            valid_data = self._dataset(X_all, y_enc, weights, torch.from_numpy(valid_rows))
+            valid_data.sample_weight = valid_w
+
+        real_prior = _weighted_share(train_y, train_w)
+        loss_shift = 0.0
+        if self.loss == "logit_adjusted":
+            loss_shift = self.tau * logit(seen)
+        self.prior_shift_ = prior_shift(real_prior, seen, self.class_weight_, loss_shift)
+
+        noise_scale = None
+        if self.noise_std > 0:
+            noise_scale = self.noise_std * _feature_std(X_all, train_rows)
+
+        with torch.random.fork_rng(devices=self._rng_devices()):
+            torch.manual_seed(torch_seed)
+            module = build_module(self, self.n_features_in_, hidden)
+            self.n_threads_ = choose_n_threads(
+                self.n_threads, count_parameters(module), self.batch_size
+            )
+            criterion = build_loss(
+                self.loss, focal_gamma=self.focal_gamma, tau=self.tau, prior=seen
+            )
+            self.net_ = self._build_net(module, criterion, valid_data, noise_scale, batch_seed)
+            with torch_threads(self.n_threads_):
+                self.net_.fit(train_data, None)
+                self._finish_training(valid_data, train_data)
+        return self
+
+    def _check_hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a tuple of positive ints, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _resolve_device(self):
+        if self.device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                "device='cuda' was requested, but torch.cuda.is_available() is False: this "
+                "torch build or machine has no usable GPU. Use device='cpu', or device='auto' "
+                "to take a GPU only when there is one."
+            )
+        return self.device
+
+    def _rng_devices(self):
+        return [torch.cuda.current_device()] if self.device_ == "cuda" else []
+
+    def _dataset(self, X_all, y_enc, weights, rows):
+        """A TrainingData whose loss weights are sample weight x class weight."""
+        row_weight = self.class_weight_[y_enc]
+        if weights is not None:
+            row_weight = row_weight * weights
+        return TrainingData(
+            X_all,
+            torch.from_numpy(y_enc.astype(np.float32)),
+            torch.from_numpy(row_weight.astype(np.float32)),
+            rows=rows,
+        )
+
+    def _training_data(self, X_all, y_enc, weights, train_rows, train_y, train_w, seed):
+        """Resample the training part; set ``sampler_`` and ``class_weight_``.
+
+        Returns the training dataset and the positive share the loss sees.
+        """
+        self.sampler_ = make_sampler(self.sampler, self.sampling_strategy, seed)
+        if self.sampler_ is None:
+            balanced = self.sampler == BALANCED_BATCH
+            seen_y = np.array([0, 1]) if balanced else train_y
+            self.class_weight_ = class_weights(self.class_weight, self.classes_, seen_y)
+            rows = None if train_rows is None else torch.from_numpy(train_rows)
+            data = self._dataset(X_all, y_enc, weights, rows)
+            if balanced:
+                # Each class is drawn half the time; sample weights then scale
+                # each class by its mean weight.
+                if train_w is None:
+                    return data, 0.5
+                means = [train_w[train_y == c].mean() for c in (0, 1)]
+                return data, means[1] / (means[0] + means[1])
+            return data, _weighted_share(train_y, train_w)
+        if isinstance(X_all, torch.Tensor):
+            X_train = X_all.numpy() if train_rows is None else X_all.numpy()[train_rows]
+        else:
+            X_train = X_all if train_rows is None else X_all[train_rows]
+        X_res, y_res, w_res = resample(self.sampler_, X_train, train_y, train_w, self.classes_)
+        if len(np.unique(y_res)) < 2:
+            raise ValueError(
+                f"The sampler {type(self.sampler_).__name__} left a single class in the "
+                "training data; choose a sampling_strategy that keeps both classes."
+            )
+        self.class_weight_ = class_weights(self.class_weight, self.classes_, y_res)
+        data = self._dataset(as_float32_tensor(X_res), y_res.astype(np.int64), w_res, None)
+        return data, _weighted_share(y_res, w_res)
+
+    def _build_net(self, module, criterion, valid_data, noise_scale, batch_seed):
+        callbacks = []
+        optimizer_params = {"optimizer__weight_decay": self.weight_decay}
+        if self.optimizer == "sgd":
+            optimizer_params.update(optimizer__momentum=0.9, optimizer__nesterov=True)
+        has_valid = valid_data is not None
+        if has_valid and self.scoring != "loss":
+            threshold_logit = 0.0 if self.threshold == "auto" else logit(self.threshold)
+            callbacks.append(
+                ("valid_score", validation_scoring(self.scoring, self._minority, threshold_logit))
+            )
+        callbacks.append(("divergence_guard", DivergenceGuard(keep_each_epoch=not has_valid)))
+        if has_valid:
+            monitor = "valid_loss" if self.scoring == "loss" else "valid_score"
+            callbacks.append(
+                (
+                    "early_stopping",
+                    FlaggedEarlyStopping(
+                        monitor=monitor,
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="abs",
+                        lower_is_better=self.scoring == "loss",
+                        load_best=True,
+                        sink=_silent,
+                    ),
+                )
+            )
+        if self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
+        if not self.verbose:
+            # PrintLog formats a table after every epoch even when silent.
+            optimizer_params["callbacks__print_log"] = None
+        return ImbalanceNet(
+            module=module,
+            criterion=criterion,
+            optimizer=OPTIMIZERS[self.optimizer],
+            lr=self.learning_rate_init,
+            max_epochs=self.max_iter,
+            batch_size=self.batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__balanced=self.sampler == BALANCED_BATCH,
+            iterator_train__noise_scale=noise_scale,
+            iterator_train__seed=batch_seed,
+            iterator_valid=BatchIterator,
+            iterator_valid__batch_size=max(self.batch_size, VALIDATION_BATCH_ROWS),
+            train_split=predefined_split(valid_data) if has_valid else None,
+            callbacks=callbacks,
+            device=self.device_,
+            verbose=int(self.verbose),
+            l1=self.l1,
+            **optimizer_params,
+        )
+
+    def _finish_training(self, valid_data, train_data):
+        """Record how training ended, tune the threshold, check for collapse."""
+        net = self.net_
+        callbacks = dict(net.callbacks_)
+        guard = callbacks["divergence_guard"]
+        stopper = callbacks.get("early_stopping")
+        self.n_iter_ = len(net.history)
+        if guard.diverged_epoch_ is not None:
+            self.stop_reason_ = "diverged"
+        elif stopper is not None and stopper.stopped_:
+            self.stop_reason_ = "early_stopping"
+        elif self.n_iter_ < self.max_iter:
+            self.stop_reason_ = "interrupted"
+        else:
+            self.stop_reason_ = "max_iter"
+
+        if stopper is not None and stopper.best_model_weights_ is not None:
+            self.best_epoch_ = int(stopper.best_epoch_)
+        elif guard.diverged_epoch_ is not None:
+            self.best_epoch_ = int(guard.good_epoch_)
+        else:
+            self.best_epoch_ = self.n_iter_
+        stopper_best = stopper.best_epoch_ if stopper is not None else None
+        if stopper is not None:
+            stopper.best_model_weights_ = None  # the module holds them now
+
+        if self.stop_reason_ == "diverged":
+            warnings.warn(
+                f"Training diverged in epoch {guard.diverged_epoch_}: the loss or the weights "
+                "became NaN, infinite or larger than 1e6. Training stopped and the weights of "
+                f"epoch {stopper_best if stopper_best else self.best_epoch_} were restored "
+                f"(epoch 0 means the initial weights). Lower learning_rate_init (now "
+                f"{self.learning_rate_init}), or scale the features.",
+                TrainingDivergedWarning,
+                stacklevel=3,
+            )
+        elif self.stop_reason_ == "interrupted":
+            warnings.warn(
+                f"fit was interrupted (KeyboardInterrupt) after {self.n_iter_} of "
+                f"{self.max_iter} epochs; the estimator is fitted with the weights of epoch "
+                f"{self.best_epoch_}.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+        net.train_split = None  # drops the reference to the validation data
+        for row in net.history:
+            row["batches"] = []
+        self.history_ = net.history
+
+        checked = valid_data if valid_data is not None else train_data
+        logits = predict_logits(net.module_, checked.features(), self.device_)
+        y_checked = checked.targets.numpy().astype(np.int64)
+        if self.prior_correction:
+            logits = logits - self.prior_shift_
+        if self.threshold == "auto":
+            self.threshold_ = tune_threshold(
+                logits,
+                y_checked,
+                self.threshold_scoring,
+                self._minority,
+                getattr(checked, "sample_weight", None),
+            )
+        else:
+            self.threshold_ = float(self.threshold)
+        predicted = (logits > logit(self.threshold_)).astype(np.int64)
+        self.diagnostics_ = collapse_report(
+            y_checked,
+            predicted,
+            self._minority,
+            "validation" if valid_data is not None else "training",
+        )
+        warn_if_collapsed(self.diagnostics_, _plain(self.classes_[self._minority]))
+
+    # -------------------------------------------------------------- predict
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float32, np.float64),
+            ensure_all_finite=True,
+            reset=False,
+        )
+        with torch_threads(self.n_threads_):
+            logits = predict_logits(self.net_.module_, as_float32_tensor(X), self.device_)
+        logits = logits.astype(np.float64)
+        if self.prior_correction:
+            logits = logits - self.prior_shift_
+        return logits
+
+    def decision_function(self, X):
+        """Logit of ``classes_[1]`` minus the logit of ``threshold_``.
+
+        Positive exactly where :meth:`predict` returns ``classes_[1]``; with
+        ``threshold_ == 0.5`` it is the network's logit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return self._logits(X) - logit(self.threshold_)
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+        """
+        positive = _sigmoid(self._logits(X))
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, X):
+        """``classes_[1]`` where its probability exceeds ``threshold_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(np.int64)]
+
+
+def _sigmoid(z):
+    """Logistic function without overflow warnings for large ``|z|``."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _weighted_share(y, weights):
+    """Share of positives in ``y``, weighted; clipped away from 0 and 1."""
+    if weights is None:
+        share = float(np.mean(y))
+    else:
+        share = float(np.sum(weights[y == 1]) / np.sum(weights))
+    return float(np.clip(share, 1e-6, 1 - 1e-6))
+
+
+def _feature_std(X_all, rows):
+    """Per-feature standard deviation of the training rows, as a tensor."""
+    if isinstance(X_all, torch.Tensor):
+        part = X_all if rows is None else X_all[torch.from_numpy(rows)]
+        return part.double().std(dim=0, correction=0).float()
+    part = X_all if rows is None else X_all[rows]
+    mean = np.asarray(part.mean(axis=0)).ravel()
+    mean_sq = np.asarray(part.multiply(part).mean(axis=0)).ravel()
+    return torch.from_numpy(np.sqrt(np.maximum(mean_sq - mean**2, 0.0)).astype(np.float32))
+
+
+def _plain(label):
+    """A numpy scalar label as the plain Python value, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def _silent(*args, **kwargs):
+    """A sink for skorch callbacks that prints nothing (picklable, unlike a lambda)."""

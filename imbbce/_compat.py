@@ -1,0 +1,16 @@
+"""Every private name imbbce takes from scikit-learn, in one place.
+
+scikit-learn does not promise to keep private names stable. Keeping all of
+them here means a scikit-learn release that moves one breaks exactly one
+import, which is fixed here and nowhere else.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+)
+
+__all__ = ["HasMethods", "Interval", "Options", "StrOptions", "_fit_context"]

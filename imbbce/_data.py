@@ -1,0 +1,169 @@
+"""Training data as whole-batch slices of one tensor, for skorch.
+
+skorch's default ``Dataset`` + ``DataLoader`` collate rows one at a time,
+which trains at about 0.4x the speed of a loop that slices one tensor per
+batch (measured on 100k x 30, batch 256, one thread). :class:`TrainingData`
+and :class:`BatchIterator` plug into skorch's own extension points
+(``dataset`` and ``iterator_train`` / ``iterator_valid``) and hand it whole
+batches instead; everything else stays skorch's training loop.
+"""
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+__all__ = ["BatchIterator", "TrainingData", "as_float32_tensor"]
+
+
+def as_float32_tensor(X):
+    """Dense ``X`` as a float32 tensor, sparse ``X`` as float32 CSR.
+
+    A C-contiguous float32 array is shared, not copied; anything else is
+    converted once. The caller's array is never written to: training only
+    reads from it.
+    """
+    if sp.issparse(X):
+        return sp.csr_matrix(X, dtype=np.float32)
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if not X.flags.writeable:
+        # torch warns on read-only memory; we never write, but a copy of a
+        # read-only (e.g. memory-mapped) array is the honest way to share it.
+        X = X.copy()
+    return torch.from_numpy(X)
+
+
+class TrainingData(torch.utils.data.Dataset):
+    """Rows of ``X`` with their targets and weights.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_features) or scipy CSR matrix
+        float32 features; a sparse matrix is densified one batch at a time.
+    y : torch.Tensor of shape (n_samples,)
+        Targets in {0., 1.}.
+    weight : torch.Tensor of shape (n_samples,)
+        Per-row loss weights (sample weight times class weight).
+    rows : torch.Tensor of int64 or None
+        Which rows of ``X`` belong to this dataset; ``None`` means all. This
+        is how a validation split is taken without copying ``X``.
+    """
+
+    def __init__(self, X, y, weight, rows=None):
+        self.X = X
+        self.y = y
+        self.weight = weight
+        self.rows = rows
+
+    def __len__(self):
+        return self.X.shape[0] if self.rows is None else len(self.rows)
+
+    def __getitem__(self, i):
+        Xb, (yb, wb) = self.batch(torch.as_tensor([i]))
+        return Xb[0], (yb[0], wb[0])
+
+    @property
+    def targets(self):
+        """Targets of this dataset's rows, in order."""
+        return self.y if self.rows is None else self.y[self.rows]
+
+    def features(self):
+        """This dataset's rows of ``X`` (``X`` itself when it has them all)."""
+        if self.rows is None:
+            return self.X
+        if isinstance(self.X, torch.Tensor):
+            return self.X[self.rows]
+        return self.X[self.rows.numpy()]
+
+    def batch(self, positions):
+        """Rows at ``positions`` (a slice or an int64 tensor) of this dataset."""
+        index = positions if self.rows is None else self.rows[positions]
+        if isinstance(self.X, torch.Tensor):
+            Xb = self.X[index]
+        else:
+            rows = np.arange(self.X.shape[0])[index] if isinstance(index, slice) else index
+            Xb = torch.from_numpy(self.X[np.asarray(rows)].toarray())
+        return Xb, (self.y[index], self.weight[index])
+
+
+class BatchIterator:
+    """Iterate over a :class:`TrainingData` in mini-batches.
+
+    Each ``iter()`` is one epoch: with ``shuffle`` the rows are permuted
+    anew, with ``balanced`` an epoch of ``len(dataset)`` rows is drawn with
+    replacement so that each class has an equal expected share.
+
+    Parameters
+    ----------
+    dataset : TrainingData
+    batch_size : int
+    shuffle : bool, default=False
+    balanced : bool, default=False
+        Draw every row by first choosing a class with probability 1/2 and then
+        a row of that class uniformly, i.e. with weights ``1 / class count``.
+        Unlike ``torch.multinomial`` this has no limit on the number of rows,
+        and it needs no resampled copy of ``X``.
+    noise_scale : torch.Tensor of shape (n_features,) or None
+        Standard deviation of Gaussian noise added to each batch's features.
+    seed : int or None
+        Seed of this iterator's own generator; ``None`` draws from torch's
+        (forked) global generator.
+    """
+
+    def __init__(
+        self, dataset, batch_size, shuffle=False, balanced=False, noise_scale=None, seed=None
+    ):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.balanced = balanced
+        self.noise_scale = noise_scale
+        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def _epoch_positions(self):
+        n = len(self.dataset)
+        if self.balanced:
+            return balanced_positions(self.dataset.targets, n, self.generator)
+        if self.shuffle:
+            return torch.randperm(n, generator=self.generator)
+        return None
+
+    def __iter__(self):
+        n = len(self.dataset)
+        positions = self._epoch_positions()
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            chunk = slice(start, stop) if positions is None else positions[start:stop]
+            Xb, yw = self.dataset.batch(chunk)
+            if self.noise_scale is not None:
+                noise = torch.randn(Xb.shape, generator=self.generator, dtype=Xb.dtype)
+                Xb = Xb + noise * self.noise_scale
+            yield Xb, yw
+
+
+def balanced_positions(targets, n_draws, generator=None):
+    """Draw ``n_draws`` positions so that both classes are equally likely.
+
+    Parameters
+    ----------
+    targets : torch.Tensor of shape (n_rows,)
+        Labels in {0., 1.}; both classes must be present.
+    n_draws : int
+    generator : torch.Generator or None
+
+    Returns
+    -------
+    positions : torch.Tensor of int64, shape (n_draws,)
+    """
+    by_class = [torch.nonzero(targets == c).reshape(-1) for c in (0, 1)]
+    take_positive = torch.rand(n_draws, generator=generator) < 0.5
+    positions = torch.empty(n_draws, dtype=torch.int64)
+    for label, members in enumerate(by_class):
+        mask = take_positive if label == 1 else ~take_positive
+        picks = torch.randint(len(members), (int(mask.sum()),), generator=generator)
+        positions[mask] = members[picks]
+    return positions

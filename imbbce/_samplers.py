@@ -1,0 +1,168 @@
+"""Resolve the ``sampler`` parameter and resample with weights carried along.
+
+The samplers themselves are imbalanced-learn's; this module only maps the
+string aliases to them, seeds them, carries ``sample_weight`` through them,
+and turns their errors into messages that say what to change.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from imblearn.combine import SMOTEENN, SMOTETomek
+from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
+from imblearn.under_sampling import (
+    EditedNearestNeighbours,
+    NearMiss,
+    RandomUnderSampler,
+    TomekLinks,
+)
+from sklearn.base import clone
+
+__all__ = ["BALANCED_BATCH", "SAMPLER_ALIASES", "make_sampler", "resample"]
+
+#: The sampler that is not a resampler: balanced mini-batches drawn each epoch.
+BALANCED_BATCH = "balanced_batch"
+
+SAMPLER_ALIASES = {
+    "random_over": RandomOverSampler,
+    "random_under": RandomUnderSampler,
+    "smote": SMOTE,
+    "borderline_smote": BorderlineSMOTE,
+    "adasyn": ADASYN,
+    "smote_tomek": SMOTETomek,
+    "smote_enn": SMOTEENN,
+    "tomek": TomekLinks,
+    "near_miss": NearMiss,
+    "edited_nn": EditedNearestNeighbours,
+}
+
+
+def make_sampler(sampler, sampling_strategy, seed):
+    """Return a fresh, seeded sampler for ``fit``, or None.
+
+    Parameters
+    ----------
+    sampler : None, str or object with ``fit_resample``
+        The estimator's ``sampler`` parameter. An object is cloned, never
+        fitted in place.
+    sampling_strategy : str, float or dict
+        Passed to the samplers built from a string alias.
+    seed : int
+        Given as ``random_state`` to a sampler that takes one and has it
+        left as None, so that the estimator's ``random_state`` fixes it.
+    """
+    if sampler is None or sampler == BALANCED_BATCH:
+        return None
+    if isinstance(sampler, str):
+        sampler = SAMPLER_ALIASES[sampler](sampling_strategy=sampling_strategy)
+    else:
+        sampler = clone(sampler)
+    params = sampler.get_params(deep=False)
+    if "random_state" in params and params["random_state"] is None:
+        sampler.set_params(random_state=seed)
+    return sampler
+
+
+def resample(sampler, X, y, sample_weight, classes):
+    """Run ``sampler.fit_resample`` and carry the sample weights along.
+
+    Parameters
+    ----------
+    sampler : imbalanced-learn sampler
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Encoded labels in {0, 1}.
+    sample_weight : ndarray of shape (n_samples,) or None
+    classes : ndarray of shape (2,)
+        The user's labels, for the error message.
+
+    Returns
+    -------
+    X_res, y_res, sample_weight_res
+
+    Notes
+    -----
+    How weights follow the rows:
+
+    * a sampler that reports ``sample_indices_`` (random over/under-sampling,
+      NearMiss, Tomek links, edited nearest neighbours) selects rows, and each
+      kept row keeps its own weight;
+    * otherwise (SMOTE and its variants, ADASYN, SMOTE+Tomek, SMOTE+ENN) a
+      resampled row identical to an original row of the same class keeps that
+      row's weight (the mean, if several identical rows had different ones),
+      and a synthetic row gets the mean weight of the original rows of its
+      class. No weight is dropped silently.
+    """
+    try:
+        X_res, y_res = sampler.fit_resample(X, y)
+    except ValueError as err:
+        if "n_neighbors" in str(err):
+            raise ValueError(_neighbors_message(sampler, y, classes)) from err
+        raise
+    y_res = np.asarray(y_res)
+    if sample_weight is None:
+        return X_res, y_res, None
+    if hasattr(sampler, "sample_indices_"):
+        return X_res, y_res, sample_weight[sampler.sample_indices_]
+    return X_res, y_res, _carry_weights(X, y, sample_weight, X_res, y_res)
+
+
+def _carry_weights(X, y, sample_weight, X_res, y_res):
+    class_mean = np.array([sample_weight[y == c].mean() for c in (0, 1)])
+    if sp.issparse(X):
+        # Sparse rows are not hashed: rows that stand unchanged at the start
+        # (as SMOTE's output does) keep their weights, the rest get the mean.
+        weights = class_mean[y_res].astype(np.float64)
+        n = X.shape[0]
+        if X_res.shape[0] >= n and (X_res[:n] != X).nnz == 0 and np.array_equal(y_res[:n], y):
+            weights[:n] = sample_weight
+        return weights
+    keys = np.concatenate([_row_keys(X, y), _row_keys(np.asarray(X_res, dtype=X.dtype), y_res)])
+    _, inverse = np.unique(keys, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    n = X.shape[0]
+    n_keys = inverse.max() + 1
+    weight_sum = np.bincount(inverse[:n], weights=sample_weight, minlength=n_keys)
+    count = np.bincount(inverse[:n], minlength=n_keys)
+    res_keys = inverse[n:]
+    matched = count[res_keys] > 0
+    return np.where(
+        matched,
+        weight_sum[res_keys] / np.maximum(count[res_keys], 1),
+        class_mean[y_res],
+    )
+
+
+def _row_keys(X, y):
+    """One hashable, sortable key per (row, label)."""
+    rows = np.ascontiguousarray(np.column_stack([X, y.astype(X.dtype)]))
+    return rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).reshape(-1)
+
+
+def _neighbors_message(sampler, y, classes):
+    counts = np.bincount(y, minlength=2)
+    minority = int(np.argmin(counts))
+    n_min = int(counts[minority])
+    name = type(sampler).__name__
+    k = _neighbors_setting(sampler)
+    need = f" with {k[0]}={k[1]} needs at least {k[1] + 1}" if k else " needs more"
+    fix = f"lower {k[0]} (e.g. sampler__{k[0]}={max(1, n_min - 1)}), " if k else ""
+    return (
+        f"The sampler {name} could not resample the training data: its nearest-neighbour "
+        f"step ran out of samples. The training part holds {n_min} sample(s) of the minority "
+        f"class {classes[minority]!r}, and {name}{need} minority samples. Inside "
+        f"cross-validation and with early_stopping=True each training part holds fewer than "
+        f"the whole data. To fix it: {fix}use sampler='random_over' (no neighbours), "
+        f"or use fewer folds or more minority samples."
+    )
+
+
+def _neighbors_setting(sampler):
+    """Name and value of the neighbour count a sampler uses, if an int."""
+    for owner in (sampler, getattr(sampler, "smote", None)):
+        if owner is None:
+            continue
+        for name in ("k_neighbors", "n_neighbors"):
+            value = owner.get_params(deep=False).get(name)
+            if isinstance(value, (int, np.integer)):
+                return name, int(value)
+    return None

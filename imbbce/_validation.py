@@ -1,0 +1,148 @@
+"""Checks on ``fit``'s inputs that scikit-learn's ``validate_data`` leaves out,
+and the validation split for early stopping."""
+
+import warnings
+from numbers import Real
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import type_of_target
+
+__all__ = ["check_binary_target", "check_sample_weight", "class_weights", "validation_split"]
+
+
+def check_binary_target(y):
+    """Encode a binary target; return ``(classes, y_encoded)``.
+
+    Raises
+    ------
+    ValueError
+        With scikit-learn's wording when ``y`` is not binary.
+    """
+    target_type = type_of_target(y, input_name="y")
+    if target_type == "unknown":
+        raise ValueError(
+            f"Unknown label type: y of dtype {np.asarray(y).dtype} holds values that are not "
+            "class labels. Pass ints, strings or bools with two distinct values."
+        )
+    classes = np.unique(y)
+    if target_type not in ("binary", "multiclass") or len(classes) > 2:
+        raise ValueError(
+            f"Only binary classification is supported. The type of the target is {target_type}."
+        )
+    if len(classes) < 2:
+        raise ValueError(
+            f"y contains only one class ({classes[0]!r}); a classifier needs samples of "
+            "two classes to train. Check that the target column is the right one and that "
+            "the minority class was not filtered out."
+        )
+    return classes, np.searchsorted(classes, y).astype(np.int64)
+
+
+def check_sample_weight(sample_weight, y):
+    """Validate ``sample_weight`` for encoded labels ``y``; return a new
+    float64 array or None."""
+    if sample_weight is None:
+        return None
+    n_samples = len(y)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.ndim != 1 or weights.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}, but X has {n_samples} rows; pass one "
+            "weight per row, shape (n_samples,)."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity; pass finite weights.")
+    if np.any(weights < 0):
+        raise ValueError(
+            f"sample_weight contains {int(np.sum(weights < 0))} negative value(s); weights "
+            "must be >= 0."
+        )
+    if not np.any(weights > 0):
+        raise ValueError("sample_weight is zero for every row; at least one must be > 0.")
+    empty = [c for c in (0, 1) if not np.any(weights[y == c] > 0)]
+    if empty:
+        raise ValueError(
+            f"sample_weight is zero for every row of class index {empty[0]}: only one class "
+            "has weight left, and a classifier needs two classes to train."
+        )
+    return weights.copy()
+
+
+def class_weights(class_weight, classes, y_seen):
+    """The two class weights the loss uses.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or dict
+        The estimator's parameter; a dict is keyed by the user's labels and a
+        label it leaves out gets weight 1.
+    classes : ndarray of shape (2,)
+        The user's labels.
+    y_seen : ndarray
+        Encoded labels the loss will see (after resampling): "balanced" is
+        ``n / (2 * n_c)`` computed on these, so resampling and weighting do
+        not correct the imbalance twice.
+
+    Returns
+    -------
+    ndarray of shape (2,)
+    """
+    if class_weight is None:
+        return np.ones(2)
+    if isinstance(class_weight, str):
+        counts = np.bincount(y_seen, minlength=2).astype(np.float64)
+        return len(y_seen) / (2.0 * np.maximum(counts, 1.0))
+    unknown = [label for label in class_weight if label not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(
+            f"class_weight has key(s) {unknown!r} that are not labels of y; the labels are "
+            f"{classes.tolist()!r}. Key the dict by the labels of y."
+        )
+    weights = np.ones(2)
+    for index, label in enumerate(classes.tolist()):
+        if label in class_weight:
+            value = class_weight[label]
+            if not isinstance(value, Real) or not np.isfinite(value) or value < 0:
+                raise ValueError(
+                    f"class_weight[{label!r}] is {value!r}; class weights must be finite "
+                    "numbers >= 0."
+                )
+            weights[index] = float(value)
+    if not np.any(weights > 0):
+        raise ValueError("class_weight gives both classes weight 0; at least one must be > 0.")
+    return weights
+
+
+def validation_split(y, fraction, seed):
+    """A stratified, shuffled, seeded split into training and validation rows.
+
+    Returns
+    -------
+    (train_rows, valid_rows) or None
+        The validation side has ``ceil(fraction * n)`` rows, and at least
+        two. None, with a ``UserWarning``, when the smaller class is too small to
+        place a sample on both sides; training then runs without early stopping.
+    """
+    rows = np.arange(len(y))
+    # At least one row of each class on the validation side, as on small
+    # data a fraction can round to a single row.
+    n_valid = max(2, int(np.ceil(fraction * len(y))))
+    try:
+        train_rows, valid_rows = train_test_split(
+            rows, test_size=n_valid, stratify=y, random_state=seed, shuffle=True
+        )
+    except ValueError:
+        counts = np.bincount(y, minlength=2)
+        warnings.warn(
+            f"early_stopping=True needs a validation split holding both classes, but the "
+            f"smaller class has {counts.min()} sample(s) among {len(y)} rows with "
+            f"validation_fraction={fraction}. Training runs for max_iter epochs without "
+            "early stopping; raise validation_fraction or set early_stopping=False.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return None
+    return np.sort(train_rows), np.sort(valid_rows)
