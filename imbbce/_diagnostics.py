@@ -49,8 +49,11 @@ def warn_if_collapsed(report, minority_label):
     """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``."""
     if not report["collapsed"]:
         return
+    onto = (
+        "the minority class" if report["predicted_minority_rate"] == 1.0 else "the majority class"
+    )
     warnings.warn(
-        f"The network collapsed onto the majority class: on the {report['checked_on']} data "
+        f"The network collapsed onto {onto}: on the {report['checked_on']} data "
         f"({report['n_samples']} rows, {report['minority_rate']:.1%} of class "
         f"{minority_label!r}) it predicts class {minority_label!r} for "
         f"{report['predicted_minority_rate']:.1%} of rows, with minority recall "
