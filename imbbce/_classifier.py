@@ -646,6 +646,19 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         )
         warn_if_collapsed(self.diagnostics_, plain_label(self.classes_[self._minority]))
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        device = getattr(self, "device_", "cpu")
+        if device != "cpu" and not torch.cuda.is_available():
+            # skorch has already loaded the weights onto the CPU (with its own warning).
+            warnings.warn(
+                f"This model was fitted on device {device!r}, which this machine does not "
+                "have; it predicts on the CPU.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.device_ = "cpu"
+
     # -------------------------------------------------------------- predict
 
     def _logits(self, X):
