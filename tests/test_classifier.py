@@ -564,3 +564,22 @@ def test_module_factory_must_return_a_module(imbalanced):
     X, y = imbalanced
     with pytest.raises(TypeError, match="must return a torch.nn.Module"):
         BalancedBCEClassifier(module=lambda n: "not a module", **FAST).fit(X, y)
+
+
+def test_focal_loss_makes_easy_rows_less_confident(imbalanced):
+    X, y = imbalanced
+    common = {"class_weight": None, "early_stopping": False, "max_iter": 30, "random_state": 0}
+    bce = BalancedBCEClassifier(**common).fit(X, y)
+    focal = BalancedBCEClassifier(loss="focal", focal_gamma=3.0, **common).fit(X, y)
+    # Easy rows contribute little to the focal loss, so they are not pushed
+    # to extreme logits as with BCE.
+    assert np.abs(focal.decision_function(X)).mean() < 0.8 * np.abs(bce.decision_function(X)).mean()
+
+
+def test_balanced_batches_raise_the_minority_share_the_model_learns(imbalanced):
+    X, y = imbalanced
+    common = {"class_weight": None, "early_stopping": False, "max_iter": 15, "random_state": 0}
+    plain = BalancedBCEClassifier(**common).fit(X, y)
+    balanced = BalancedBCEClassifier(sampler="balanced_batch", **common).fit(X, y)
+    assert balanced.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean() + 0.1
+    assert balanced.sampler_ is None  # no resampled copy of the data
