@@ -112,7 +112,8 @@ def _write_benchmark_results():
     if results:
         lines = []
         for path in results:
-            relative = os.path.relpath(path, target.parent).replace(os.sep, "/")
+            # Relative to benchmarks.rst, the document that includes this file.
+            relative = os.path.relpath(path, DOCS).replace(os.sep, "/")
             lines += [f".. include:: {relative}", "   :parser: myst_parser.sphinx_", ""]
     else:
         lines = [
