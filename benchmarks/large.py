@@ -7,6 +7,10 @@ process; its wall time and peak resident memory (``ru_maxrss``) are printed
 next to the size of X itself, and appended to ``benchmarks/results/large.md``.
 ``verbose=1`` prints one line per epoch as progress.
 
+A third run fits a SciPy CSR matrix of 200k x 20k with 0.1 % density
+(``--sparse-rows``): densified whole it would take 16 GB; it is densified one
+batch at a time.
+
 Run ``python benchmarks/large.py`` (``--rows 1000000`` for a shorter run).
 """
 
@@ -27,9 +31,18 @@ import numpy as np
 from imbbce import BalancedBCEClassifier
 rows, sampler, epochs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 rng = np.random.default_rng(0)
-X = rng.standard_normal((rows, 30), dtype=np.float32)
 y = (rng.random(rows) < 0.01).astype(np.int8)
-X[y == 1, :5] += 1.0
+if sampler == "sparse":
+    import scipy.sparse as sp
+    X = sp.random(rows, 20_000, density=0.001, format="csr", dtype=np.float32, random_state=0)
+    X = sp.csr_matrix(X + sp.diags(y.astype(np.float32)) @ sp.csr_matrix(
+        (np.ones(rows, np.float32), (np.arange(rows), np.zeros(rows, int))), shape=(rows, 20_000)))
+    sampler = "none"
+    nbytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+else:
+    X = rng.standard_normal((rows, 30), dtype=np.float32)
+    X[y == 1, :5] += 1.0
+    nbytes = X.nbytes
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 start = time.perf_counter()
 clf = BalancedBCEClassifier(
@@ -39,7 +52,7 @@ clf = BalancedBCEClassifier(
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "peak_mib": peak, "before_fit_mib": base,
-                  "x_mib": X.nbytes / 2**20, "epochs": clf.n_iter_}))
+                  "x_mib": nbytes / 2**20, "epochs": clf.n_iter_}))
 """
 
 
@@ -47,6 +60,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--sparse-rows", type=int, default=200_000)
     args = parser.parse_args(argv)
     lines = [
         f"# Large fit ({date.today().isoformat()}; {platform.machine()}, {os.cpu_count()} cores)",
@@ -54,12 +68,15 @@ def main(argv=None):
         f"`python benchmarks/large.py --rows {args.rows} --epochs {args.epochs}`; batch size "
         "1024, early stopping on (10 % validation split).",
         "",
-        "| sampler | rows | epochs | seconds | X (MiB) | RSS before fit (MiB) | peak RSS (MiB) |",
+        "| sampler (sparse: 20k-column CSR, 0.1 % dense) | rows | epochs | seconds | X (MiB) "
+        "| RSS before fit (MiB) | peak RSS (MiB) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for sampler in ("none", "balanced_batch"):
+    runs = [("none", args.rows, args.epochs), ("balanced_batch", args.rows, args.epochs)]
+    runs.append(("sparse", args.sparse_rows, 1))
+    for sampler, rows, epochs in runs:
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(args.rows), sampler, str(args.epochs)],
+            [sys.executable, "-c", CHILD, str(rows), sampler, str(epochs)],
             capture_output=True,
             text=True,
             check=True,
@@ -67,7 +84,7 @@ def main(argv=None):
         print(out.stdout, end="", flush=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         lines.append(
-            f"| {sampler} | {args.rows:,} | {r['epochs']} | {r['seconds']:.1f} | "
+            f"| {sampler} | {rows:,} | {r['epochs']} | {r['seconds']:.1f} | "
             f"{r['x_mib']:.0f} | {r['before_fit_mib']:.0f} | {r['peak_mib']:.0f} |"
         )
     text = "\n".join(lines) + "\n"

@@ -5,7 +5,6 @@ The build is offline: no intersphinx inventories, no remote assets.
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -140,26 +139,5 @@ def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     return None
 
 
-_SHAPE = re.compile(r"of shape \(([^)]*)\)")
-_ATTRIBUTE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?![`\w])")
-
-
-def _quote_attributes_in_shapes(app, what, name, obj, options, lines):
-    """Quote fitted-attribute names in "of shape (n_features_in_,)".
-
-    Bare, a trailing underscore makes reST read ``n_features_in_`` as a link
-    to a target that does not exist (an error under -W); scikit-learn's
-    docstrings write ``(`n_features_in_`,)``. This quotes them in docstrings
-    that do not yet.
-    """
-
-    def quote(match):
-        return "of shape (" + _ATTRIBUTE.sub(r"`\1`", match.group(1)) + ")"
-
-    lines[:] = [_SHAPE.sub(quote, line) for line in lines]
-
-
 def setup(app):
     app.connect("autodoc-skip-member", _skip_metadata_request_methods)
-    # Before numpydoc (priority 500) turns the sections into reST.
-    app.connect("autodoc-process-docstring", _quote_attributes_in_shapes, priority=400)

@@ -58,8 +58,9 @@ def warn_if_collapsed(report, minority_label):
         f"{minority_label!r}) it predicts class {minority_label!r} for "
         f"{report['predicted_minority_rate']:.1%} of rows, with minority recall "
         f"{report['minority_recall']:.2f}. Remedies: class_weight='balanced', a sampler "
-        "(sampler='smote', 'random_over' or 'balanced_batch'), loss='focal', or "
-        "threshold='auto' (with early_stopping=True).",
+        "(sampler='smote', 'random_over' or 'balanced_batch'), loss='focal' together with "
+        "class weights, threshold='auto' (with early_stopping=True), or more patience "
+        "(n_iter_no_change) when the validation split holds few minority rows.",
         MajorityCollapseWarning,
         stacklevel=4,
     )
