@@ -7,6 +7,7 @@ hyperparameter, so ``GridSearchCV`` tunes imbalance strategies directly.
 """
 
 from ._classifier import BalancedBCEClassifier
+from ._compare import compare_strategies
 from ._losses import FocalLoss, LogitAdjustedLoss, WeightedBCELoss
 from ._modules import MLP
 from .exceptions import MajorityCollapseWarning, TrainingDivergedWarning
@@ -21,5 +22,6 @@ __all__ = [
     "MajorityCollapseWarning",
     "TrainingDivergedWarning",
     "WeightedBCELoss",
+    "compare_strategies",
     "__version__",
 ]
