@@ -97,7 +97,7 @@ plt.show()
 # ------------------------------------
 # scikit-learn's own :class:`~sklearn.metrics.PrecisionRecallDisplay` works on
 # the fitted pipelines as they are. A curve shows every threshold; the marker
-# shows the one ``predict`` uses (0.5). Plain BCE's curve is as good as the
+# shows the one ``predict`` uses (0.5). Plain BCE's curve is at least as good as the
 # weighted one's, but its marker sits at recall 0: its probabilities rank the
 # 1s and all stay below 0.5. Class weights move the probabilities;
 # ``threshold="auto"`` would instead move the threshold.
