@@ -171,8 +171,12 @@ def test_missing_pandas_names_the_extra(csv_path, capsys, monkeypatch):
 def test_python_dash_m_runs_main(tmp_path, monkeypatch, capsys):
     # What `python -m imbbce ...` does, in this process (a subprocess would
     # spend seconds importing torch again). runpy warns when the module it
-    # runs was imported already, as this file did.
+    # runs was imported already, as this file did; and pytest's assertion
+    # rewriter, which loads imbbce/__main__.py when that file is named on
+    # pytest's command line, cannot hand runpy its code.
     monkeypatch.delitem(sys.modules, "imbbce.__main__")
+    finders = [f for f in sys.meta_path if type(f).__name__ != "AssertionRewritingHook"]
+    monkeypatch.setattr(sys, "meta_path", finders)
     missing = str(tmp_path / "no.csv")
     monkeypatch.setattr(sys, "argv", ["imbbce", "compare", missing, "-t", "y"])
     with pytest.raises(SystemExit) as exit_:
