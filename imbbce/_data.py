@@ -79,12 +79,16 @@ class TrainingData(torch.utils.data.Dataset):
     def batch(self, positions):
         """Rows at ``positions`` (a slice or an int64 tensor) of this dataset."""
         index = positions if self.rows is None else self.rows[positions]
+        if isinstance(index, slice):
+            y, weight = self.y[index], self.weight[index]
+        else:  # index_select is about twice as fast as fancy indexing here
+            y, weight = self.y.index_select(0, index), self.weight.index_select(0, index)
         if isinstance(self.X, torch.Tensor):
-            Xb = self.X[index]
+            Xb = self.X[index] if isinstance(index, slice) else self.X.index_select(0, index)
         else:
             rows = np.arange(self.X.shape[0])[index] if isinstance(index, slice) else index
             Xb = torch.from_numpy(self.X[np.asarray(rows)].toarray())
-        return Xb, (self.y[index], self.weight[index])
+        return Xb, (y, weight)
 
 
 class BatchIterator:

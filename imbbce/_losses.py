@@ -28,9 +28,8 @@ class WeightedBCELoss(nn.Module):
 
     def forward(self, logits, target, weight):
         """Weighted mean loss ``sum(w * l) / sum(w)`` of a batch."""
-        total_weight = weight.sum()
         # A batch whose weights are all zero contributes a zero loss, not NaN.
-        total_weight = torch.where(total_weight > 0, total_weight, torch.ones_like(total_weight))
+        total_weight = weight.sum().clamp_min(1e-12)
         return (weight * self.per_row(logits, target)).sum() / total_weight
 
 

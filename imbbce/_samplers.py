@@ -17,6 +17,8 @@ from imblearn.under_sampling import (
 )
 from sklearn.base import clone
 
+from ._validation import plain_label
+
 __all__ = ["BALANCED_BATCH", "SAMPLER_ALIASES", "make_sampler", "resample"]
 
 #: The sampler that is not a resampler: balanced mini-batches drawn each epoch.
@@ -149,7 +151,7 @@ def _neighbors_message(sampler, y, classes):
     return (
         f"The sampler {name} could not resample the training data: its nearest-neighbour "
         f"step ran out of samples. The training part holds {n_min} sample(s) of the minority "
-        f"class {classes[minority]!r}, and {name}{need} minority samples. Inside "
+        f"class {plain_label(classes[minority])!r}, and {name}{need} minority samples. Inside "
         f"cross-validation and with early_stopping=True each training part holds fewer than "
         f"the whole data. To fix it: {fix}use sampler='random_over' (no neighbours), "
         f"or use fewer folds or more minority samples."

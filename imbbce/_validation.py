@@ -5,10 +5,20 @@ import warnings
 from numbers import Real
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["check_binary_target", "check_sample_weight", "class_weights", "validation_split"]
+__all__ = [
+    "plain_label",
+    "check_binary_target",
+    "check_sample_weight",
+    "class_weights",
+    "validation_split",
+]
+
+
+def plain_label(label):
+    """A numpy scalar label as the plain Python value, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def check_binary_target(y):
@@ -119,30 +129,38 @@ def class_weights(class_weight, classes, y_seen):
 def validation_split(y, fraction, seed):
     """A stratified, shuffled, seeded split into training and validation rows.
 
+    Each class puts ``round(fraction * n_class)`` of its rows on the
+    validation side, but always at least one and never all. scikit-learn's
+    stratified splitters allocate rows by proportion and can leave the
+    minority out of a small validation split altogether (8 + 2 rows with two
+    validation rows gives two majority rows), which would make any
+    minority-aware score for early stopping undefined.
+
     Returns
     -------
     (train_rows, valid_rows) or None
-        The validation side has ``ceil(fraction * n)`` rows, and at least
-        two. None, with a ``UserWarning``, when the smaller class is too small to
-        place a sample on both sides; training then runs without early stopping.
+        Sorted row indices. None, with a ``UserWarning``, when the smaller
+        class has fewer than two rows, so it cannot be placed on both sides;
+        training then runs without early stopping.
     """
-    rows = np.arange(len(y))
-    # At least one row of each class on the validation side, as on small
-    # data a fraction can round to a single row.
-    n_valid = max(2, int(np.ceil(fraction * len(y))))
-    try:
-        train_rows, valid_rows = train_test_split(
-            rows, test_size=n_valid, stratify=y, random_state=seed, shuffle=True
-        )
-    except ValueError:
-        counts = np.bincount(y, minlength=2)
+    counts = np.bincount(y, minlength=2)
+    if counts.min() < 2:
         warnings.warn(
             f"early_stopping=True needs a validation split holding both classes, but the "
-            f"smaller class has {counts.min()} sample(s) among {len(y)} rows with "
-            f"validation_fraction={fraction}. Training runs for max_iter epochs without "
-            "early stopping; raise validation_fraction or set early_stopping=False.",
+            f"smaller class has {counts.min()} sample(s) among {len(y)} rows, so it cannot "
+            "be placed on both sides. Training runs for max_iter epochs without early "
+            "stopping; provide more minority samples or set early_stopping=False.",
             UserWarning,
             stacklevel=4,
         )
         return None
-    return np.sort(train_rows), np.sort(valid_rows)
+    rng = np.random.RandomState(seed)
+    valid = []
+    for label, count in enumerate(counts):
+        members = rng.permutation(np.flatnonzero(y == label))
+        n_valid = int(np.clip(round(fraction * count), 1, count - 1))
+        valid.append(members[:n_valid])
+    valid_rows = np.sort(np.concatenate(valid))
+    train_mask = np.ones(len(y), dtype=bool)
+    train_mask[valid_rows] = False
+    return np.flatnonzero(train_mask), valid_rows

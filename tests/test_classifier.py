@@ -1,0 +1,585 @@
+"""BalancedBCEClassifier: behaviour of fit and predict, and bad input."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import torch
+from imblearn.over_sampling import SMOTE
+from imblearn.under_sampling import RandomUnderSampler
+from sklearn.datasets import make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import recall_score
+from torch import nn
+
+from imbbce import (
+    BalancedBCEClassifier,
+    FocalLoss,
+    LogitAdjustedLoss,
+    MajorityCollapseWarning,
+    TrainingDivergedWarning,
+)
+
+FAST = {"max_iter": 15, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def imbalanced():
+    """600 rows, about 10 % positives, easy enough for a few epochs."""
+    X, y = make_classification(
+        n_samples=600, n_features=8, n_informative=4, weights=[0.9], random_state=0
+    )
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def rare():
+    """3000 rows with 3 % positives, where plain BCE collapses."""
+    X, y = make_classification(
+        n_samples=3000,
+        n_features=20,
+        n_informative=5,
+        weights=[0.97],
+        flip_y=0,
+        class_sep=0.8,
+        random_state=1,
+    )
+    return X, y
+
+
+# ---------------------------------------------------------------- fitting
+
+
+def test_fit_predict_shapes_and_attributes(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(**FAST).fit(X, y)
+    assert clf.predict_proba(X).shape == (600, 2)
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
+    assert clf.decision_function(X).shape == (600,)
+    assert set(np.unique(clf.predict(X))) <= {0, 1}
+    assert clf.n_features_in_ == 8
+    assert 1 <= clf.best_epoch_ <= clf.n_iter_ <= 15
+    assert len(clf.history_) == clf.n_iter_
+    assert {"epoch", "train_loss", "valid_loss", "valid_score", "dur"} <= set(clf.history_[-1])
+    assert clf.history_[-1]["batches"] == []  # per-batch records dropped
+    assert clf.stop_reason_ in {"max_iter", "early_stopping"}
+    assert clf.sampler_ is None
+    assert clf.net_.module_ is not None
+    assert clf.threshold_ == 0.5
+
+
+def test_plain_bce_collapses_where_the_defaults_do_not(rare):
+    X, y = rare
+    X_train, y_train, X_test, y_test = X[:2000], y[:2000], X[2000:], y[2000:]
+    plain = BalancedBCEClassifier(class_weight=None, random_state=0)
+    with pytest.warns(MajorityCollapseWarning, match="collapsed onto the majority class"):
+        plain.fit(X_train, y_train)
+    assert plain.diagnostics_["collapsed"]
+    assert recall_score(y_test, plain.predict(X_test)) < 0.15
+
+    defaults = BalancedBCEClassifier(random_state=0).fit(X_train, y_train)
+    assert not defaults.diagnostics_["collapsed"]
+    assert recall_score(y_test, defaults.predict(X_test)) > 0.5
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [np.array(["ham", "spam"]), np.array([-1, 1]), np.array([1, 2]), np.array([False, True])],
+)
+def test_user_labels_are_kept(imbalanced, labels):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(**FAST).fit(X, labels[y])
+    assert clf.classes_.tolist() == labels.tolist()
+    assert set(clf.predict(X).tolist()) <= set(labels.tolist())
+
+
+def test_minority_sorting_first_is_scored_as_minority(imbalanced):
+    X, y = imbalanced
+    labels = np.array(["b_majority", "a_minority"])  # minority sorts first -> classes_[0]
+    clf = BalancedBCEClassifier(**FAST).fit(X, labels[y])
+    assert clf.classes_[0] == "a_minority"
+    assert clf.diagnostics_["minority_rate"] < 0.2
+    # The validation score is the minority's average precision: well above its 10 % base rate.
+    assert np.nanmax([row["valid_score"] for row in clf.history_]) > 0.5
+
+
+def test_same_random_state_same_model_and_global_rng_untouched(imbalanced):
+    X, y = imbalanced
+    state = torch.random.get_rng_state()
+    first = BalancedBCEClassifier(dropout=0.2, **FAST).fit(X, y).predict_proba(X)
+    assert torch.equal(state, torch.random.get_rng_state())
+    second = BalancedBCEClassifier(dropout=0.2, **FAST).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other = BalancedBCEClassifier(dropout=0.2, max_iter=15, random_state=1).fit(X, y)
+    assert not np.array_equal(first, other.predict_proba(X))
+
+
+def test_torch_thread_setting_is_restored(imbalanced):
+    X, y = imbalanced
+    before = torch.get_num_threads()
+    clf = BalancedBCEClassifier(n_threads=2, max_iter=2, random_state=0).fit(X, y)
+    assert clf.n_threads_ == 2 and torch.get_num_threads() == before
+    clf.predict(X)
+    assert torch.get_num_threads() == before
+
+
+def test_default_thread_choice_for_a_small_network(imbalanced):
+    X, y = imbalanced
+    assert BalancedBCEClassifier(**FAST).fit(X, y).n_threads_ == 1
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def test_dataframe_input_records_feature_names(imbalanced):
+    X, y = imbalanced
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(8)])
+    clf = BalancedBCEClassifier(**FAST).fit(frame, pd.Series(y))
+    assert clf.feature_names_in_.tolist() == list(frame.columns)
+    from_numpy = BalancedBCEClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(frame), from_numpy.predict_proba(X))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_input_matches_dense(imbalanced, fmt):
+    X, y = imbalanced
+    dense = BalancedBCEClassifier(**FAST).fit(X, y)
+    sparse = BalancedBCEClassifier(**FAST).fit(sp.csr_matrix(X).asformat(fmt), y)
+    np.testing.assert_allclose(sparse.predict_proba(X), dense.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # bool data, 15 epochs
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int64, bool])
+def test_other_dtypes(imbalanced, dtype):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(**FAST).fit(X.astype(dtype), y)
+    assert np.isfinite(clf.predict_proba(X.astype(dtype))).all()
+
+
+def test_callers_arrays_are_not_modified(imbalanced):
+    X, y = imbalanced
+    X32 = X.astype(np.float32)  # shared with torch without a copy
+    weights = np.linspace(0.5, 2.0, len(y))
+    copies = X32.copy(), y.copy(), weights.copy()
+    BalancedBCEClassifier(sampler="smote", noise_std=0.5, **FAST).fit(X32, y, sample_weight=weights)
+    for given, copy in zip((X32, y, weights), copies, strict=True):
+        np.testing.assert_array_equal(given, copy)
+
+
+# ------------------------------------------------------ weights and samplers
+
+
+def test_sample_weight_changes_the_model(imbalanced):
+    X, y = imbalanced
+    heavy_positives = np.where(y == 1, 20.0, 1.0)
+    base = BalancedBCEClassifier(class_weight=None, **FAST).fit(X, y)
+    weighted = BalancedBCEClassifier(class_weight=None, **FAST).fit(X, y, heavy_positives)
+    assert weighted.predict_proba(X)[:, 1].mean() > base.predict_proba(X)[:, 1].mean() + 0.05
+
+
+def test_class_weight_dict_by_user_labels(imbalanced):
+    X, y = imbalanced
+    labels = np.array(["neg", "pos"])
+    clf = BalancedBCEClassifier(class_weight={"pos": 4.0}, **FAST).fit(X, labels[y])
+    np.testing.assert_array_equal(clf.class_weight_, [1.0, 4.0])
+
+
+def test_balanced_weights_are_computed_after_resampling(imbalanced):
+    X, y = imbalanced
+    plain = BalancedBCEClassifier(**FAST).fit(X, y)
+    assert plain.class_weight_[1] > 3  # about 10 % positives
+    smote = BalancedBCEClassifier(sampler="smote", **FAST).fit(X, y)
+    np.testing.assert_allclose(smote.class_weight_, [1.0, 1.0])  # SMOTE already balanced
+    batches = BalancedBCEClassifier(sampler="balanced_batch", **FAST).fit(X, y)
+    np.testing.assert_allclose(batches.class_weight_, [1.0, 1.0])
+
+
+def test_sampler_sees_the_training_part_only(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(sampler=RandomUnderSampler(random_state=0), **FAST).fit(X, y)
+    n_valid_positives = round(0.1 * y.sum())
+    kept = clf.sampler_.sample_indices_
+    assert len(kept) == 2 * (y.sum() - n_valid_positives)
+    no_split = BalancedBCEClassifier(
+        sampler=RandomUnderSampler(random_state=0), early_stopping=False, max_iter=3
+    ).fit(X, y)
+    assert len(no_split.sampler_.sample_indices_) == 2 * y.sum()
+
+
+def test_sampler_object_is_cloned_and_nested_params_tune(imbalanced):
+    X, y = imbalanced
+    given = SMOTE()
+    clf = BalancedBCEClassifier(sampler=given, **FAST)
+    assert clf.get_params()["sampler__k_neighbors"] == 5
+    clf.set_params(sampler__k_neighbors=3)
+    clf.fit(X, y)
+    assert clf.sampler_ is not given and clf.sampler_.k_neighbors == 3
+    assert clf.sampler_.random_state is not None  # derived from ours
+    assert not hasattr(given, "sample_indices_")
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    ["random_over", "random_under", "smote", "borderline_smote", "adasyn", "smote_tomek",
+     "smote_enn", "tomek", "near_miss", "edited_nn", "balanced_batch"],
+)  # fmt: skip
+def test_every_sampler_alias_fits(imbalanced, sampler):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(sampler=sampler, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MajorityCollapseWarning)
+        clf.fit(X, y)
+    assert clf.predict_proba(X).shape == (600, 2)
+
+
+def test_sampling_strategy_reaches_string_samplers(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(sampler="random_over", sampling_strategy=0.5, **FAST).fit(X, y)
+    counts = np.bincount(clf.sampler_.fit_resample(X, y)[1])
+    assert counts[1] == pytest.approx(0.5 * counts[0], abs=1)
+
+
+# ------------------------------------------------- strategies change things
+
+
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # at 0.8
+def test_threshold_moves_predictions_and_decision_function_agrees(imbalanced):
+    X, y = imbalanced
+    low = BalancedBCEClassifier(threshold=0.2, **FAST).fit(X, y)
+    high = BalancedBCEClassifier(threshold=0.8, **FAST).fit(X, y)
+    assert low.predict(X).sum() > high.predict(X).sum()
+    for clf in (low, high):
+        np.testing.assert_array_equal(clf.decision_function(X) > 0, clf.predict(X) == 1)
+        np.testing.assert_array_equal(clf.predict_proba(X)[:, 1] > clf.threshold_, clf.predict(X))
+
+
+def test_threshold_auto_is_tuned_on_validation(rare):
+    X, y = rare
+    clf = BalancedBCEClassifier(class_weight=None, threshold="auto", random_state=0)
+    clf.fit(X[:2000], y[:2000])
+    assert clf.threshold_ < 0.5  # plain BCE under-predicts the minority: the threshold drops
+    assert recall_score(y[2000:], clf.predict(X[2000:])) > 0.3
+    np.testing.assert_array_equal(clf.decision_function(X) > 0, clf.predict(X) == 1)
+
+
+def test_prior_correction_restores_the_base_rate():
+    X, y = make_classification(
+        n_samples=12000, n_features=10, n_informative=5, weights=[0.95], flip_y=0, random_state=1
+    )
+    X_train, y_train, X_test, y_test = X[:8000], y[:8000], X[8000:], y[8000:]
+    uncorrected = BalancedBCEClassifier(max_iter=30, random_state=0).fit(X_train, y_train)
+    corrected = BalancedBCEClassifier(max_iter=30, prior_correction=True, random_state=0)
+    corrected.fit(X_train, y_train)
+    rate = y_test.mean()
+    assert abs(corrected.predict_proba(X_test)[:, 1].mean() - rate) < 0.015
+    assert uncorrected.predict_proba(X_test)[:, 1].mean() > rate + 0.05
+    # Ranking unchanged: the correction is a constant shift in log-odds.
+    np.testing.assert_allclose(
+        corrected.decision_function(X_test) + corrected.prior_shift_,
+        corrected.net_.module_(torch.as_tensor(X_test, dtype=torch.float32)).detach().numpy(),
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+def test_l1_shrinks_weights(imbalanced):
+    X, y = imbalanced
+
+    def weight_l1(clf):
+        return sum(
+            m.weight.abs().sum().item()
+            for m in clf.net_.module_.modules()
+            if isinstance(m, nn.Linear)
+        )
+
+    plain = BalancedBCEClassifier(early_stopping=False, **FAST).fit(X, y)
+    sparse = BalancedBCEClassifier(early_stopping=False, l1=1e-2, **FAST).fit(X, y)
+    assert weight_l1(sparse) < 0.7 * weight_l1(plain)
+
+
+def test_weight_decay_shrinks_weights(imbalanced):
+    X, y = imbalanced
+
+    def norm(clf):
+        return sum(p.pow(2).sum().item() for p in clf.net_.module_.parameters())
+
+    plain = BalancedBCEClassifier(early_stopping=False, optimizer="adamw", **FAST).fit(X, y)
+    decayed = BalancedBCEClassifier(
+        early_stopping=False, optimizer="adamw", weight_decay=5.0, **FAST
+    ).fit(X, y)
+    assert norm(decayed) < 0.8 * norm(plain)
+
+
+def test_noise_only_in_training_batches(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(noise_std=0.3, **FAST).fit(X, y)
+    scale = clf.net_.iterator_train__noise_scale
+    np.testing.assert_allclose(scale.numpy(), 0.3 * X.std(axis=0)[None].repeat(1, 0)[0], rtol=0.15)
+    assert "iterator_valid__noise_scale" not in clf.net_.get_params()
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # no noise at predict
+    quiet = BalancedBCEClassifier(**FAST).fit(X, y)
+    assert not np.array_equal(quiet.predict_proba(X), clf.predict_proba(X))
+
+
+def test_dropout_is_in_the_module_and_off_at_predict(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(dropout=0.5, **FAST).fit(X, y)
+    assert any(isinstance(m, nn.Dropout) for m in clf.net_.module_.modules())
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    ("loss", "cls"), [("focal", FocalLoss), ("logit_adjusted", LogitAdjustedLoss)]
+)
+def test_losses_are_used(imbalanced, loss, cls):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(loss=loss, class_weight=None, **FAST).fit(X, y)
+    assert isinstance(clf.net_.criterion_, cls)
+
+
+def test_logit_adjustment_raises_minority_logits(imbalanced):
+    X, y = imbalanced
+    plain = BalancedBCEClassifier(class_weight=None, early_stopping=False, **FAST).fit(X, y)
+    adjusted = BalancedBCEClassifier(
+        class_weight=None, early_stopping=False, loss="logit_adjusted", **FAST
+    ).fit(X, y)
+    assert adjusted.decision_function(X).mean() > plain.decision_function(X).mean() + 0.5
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
+def test_optimizers(imbalanced, optimizer):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(optimizer=optimizer, **FAST).fit(X, y)
+    assert type(clf.net_.optimizer_).__name__.lower() == optimizer
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu", "tanh", "leaky_relu", "elu"])
+def test_activations(imbalanced, activation):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(activation=activation, max_iter=2, random_state=0).fit(X, y)
+    assert clf.predict(X).shape == (600,)
+
+
+def test_linear_model_with_empty_hidden_layers(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(hidden_layer_sizes=(), **FAST).fit(X, y)
+    assert sum(p.numel() for p in clf.net_.module_.parameters()) == 9
+
+
+def test_scoring_loss_watches_validation_loss(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(scoring="loss", max_iter=40, random_state=0).fit(X, y)
+    losses = [row["valid_loss"] for row in clf.history_]
+    assert clf.best_epoch_ == 1 + int(np.argmin(losses))
+    assert "valid_score" not in clf.history_[-1]
+
+
+def test_early_stopping_restores_the_best_epoch(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(n_iter_no_change=3, max_iter=200, random_state=0).fit(X, y)
+    assert clf.stop_reason_ == "early_stopping"
+    assert clf.n_iter_ - clf.best_epoch_ >= 3
+    assert clf.diagnostics_["checked_on"] == "validation"
+
+
+class TwoLayer(nn.Module):
+    def __init__(self, n_features, width=4):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(n_features, width), nn.ReLU(), nn.Linear(width, 1))
+
+    def forward(self, X):
+        return self.body(X)  # (batch, 1)
+
+
+def test_custom_module_with_params(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(module=TwoLayer, module_params={"width": 16}, **FAST).fit(X, y)
+    assert isinstance(clf.net_.module_, TwoLayer)
+    assert clf.net_.module_.body[0].out_features == 16
+    assert clf.predict_proba(X).shape == (600, 2)
+
+
+# --------------------------------------------------------------- bad input
+
+
+def test_nan_and_inf_in_X(imbalanced):
+    X, y = imbalanced
+    for bad in (np.nan, np.inf):
+        X_bad = X.copy()
+        X_bad[3, 2] = bad
+        with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+            BalancedBCEClassifier(**FAST).fit(X_bad, y)
+
+
+def test_one_class(imbalanced):
+    X, _ = imbalanced
+    with pytest.raises(ValueError, match="only one class"):
+        BalancedBCEClassifier(**FAST).fit(X, np.zeros(600))
+
+
+def test_multiclass(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(
+        ValueError,
+        match="Only binary classification is supported. The type of the target is multiclass",
+    ):
+        BalancedBCEClassifier(**FAST).fit(X, np.arange(600) % 3)
+
+
+def test_continuous_y(imbalanced):
+    X, _ = imbalanced
+    with pytest.raises(ValueError, match="The type of the target is continuous"):
+        BalancedBCEClassifier(**FAST).fit(X, np.linspace(0, 1, 600))
+
+
+def test_length_mismatch(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        BalancedBCEClassifier(**FAST).fit(X, y[:-1])
+
+
+def test_empty_X():
+    with pytest.raises(ValueError, match="0 sample"):
+        BalancedBCEClassifier(**FAST).fit(np.empty((0, 3)), np.array([]))
+
+
+def test_zero_features():
+    with pytest.raises(ValueError, match="0 feature"):
+        BalancedBCEClassifier(**FAST).fit(np.empty((4, 0)), np.array([0, 1, 0, 1]))
+
+
+def test_wrong_number_of_features_at_predict(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(**FAST).fit(X, y)
+    with pytest.raises(
+        ValueError, match="X has 7 features, but BalancedBCEClassifier is expecting 8"
+    ):
+        clf.predict(X[:, :7])
+
+
+def test_predict_before_fit(imbalanced):
+    with pytest.raises(NotFittedError):
+        BalancedBCEClassifier().predict(imbalanced[0])
+
+
+def test_unknown_sampler_string_lists_the_valid_ones(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="'sampler' parameter.*smote_tomek") as info:
+        BalancedBCEClassifier(sampler="smoth").fit(X, y)
+    assert "balanced_batch" in str(info.value) and "'smoth'" in str(info.value)
+
+
+def test_sampler_object_without_fit_resample(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="fit_resample"):
+        BalancedBCEClassifier(sampler=object()).fit(X, y)
+
+
+def test_smote_with_too_few_minority_samples(imbalanced):
+    X, y = imbalanced
+    keep = np.r_[np.flatnonzero(y == 0)[:100], np.flatnonzero(y == 1)[:4]]
+    with pytest.raises(
+        ValueError, match=r"holds 3 sample\(s\) of the minority class 1.*k_neighbors"
+    ):
+        BalancedBCEClassifier(sampler="smote", **FAST).fit(X[keep], y[keep])
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [(-1.0, "negative"), (np.nan, "NaN"), ("short", "one weight per row")],
+)
+def test_bad_sample_weight(imbalanced, weights, match):
+    X, y = imbalanced
+    sample_weight = np.ones(599) if weights == "short" else np.r_[np.ones(599), weights]
+    with pytest.raises(ValueError, match=match):
+        BalancedBCEClassifier(**FAST).fit(X, y, sample_weight=sample_weight)
+
+
+def test_class_weight_with_unknown_label(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="not labels of y"):
+        BalancedBCEClassifier(class_weight={2: 1.0}, **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"dropout": 5.0}, {"batch_size": 0}, {"learning_rate_init": -1}, {"validation_fraction": 1.0},
+     {"threshold": 1.5}, {"scoring": "nope"}, {"activation": "swish"}, {"max_iter": 0}],
+)  # fmt: skip
+def test_out_of_range_hyperparameters(imbalanced, params):
+    X, y = imbalanced
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=f"'{name}' parameter of BalancedBCEClassifier must be"):
+        BalancedBCEClassifier(**params).fit(X, y)
+
+
+def test_bad_hidden_layer_sizes(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="tuple of positive ints"):
+        BalancedBCEClassifier(hidden_layer_sizes=(8, 0)).fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="tests the error raised without CUDA")
+def test_cuda_without_cuda(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match=r"device='cuda'.*device='cpu'"):
+        BalancedBCEClassifier(device="cuda").fit(X, y)
+
+
+def test_threshold_auto_without_validation_split(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="early_stopping=True.*TunedThresholdClassifierCV"):
+        BalancedBCEClassifier(threshold="auto", early_stopping=False).fit(X, y)
+
+
+def test_diverging_training_stops_restores_and_says_what_to_change(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(
+        optimizer="sgd", learning_rate_init=1e8, early_stopping=False, max_iter=20, random_state=0
+    )
+    with pytest.warns(TrainingDivergedWarning, match="Lower learning_rate_init"):
+        clf.fit(X * 100, y)
+    assert clf.stop_reason_ == "diverged"
+    assert np.isfinite(clf.predict_proba(X)).all()
+    assert all(torch.isfinite(p).all() for p in clf.net_.module_.parameters())
+
+
+def test_wrong_module_output_shape(imbalanced):
+    class TwoLogits(nn.Module):
+        def __init__(self, n_features):
+            super().__init__()
+            self.linear = nn.Linear(n_features, 2)
+
+        def forward(self, X):
+            return self.linear(X)
+
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="one logit per row"):
+        BalancedBCEClassifier(module=TwoLogits, **FAST).fit(X, y)
+
+
+def test_module_factory_must_return_a_module(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(TypeError, match="must return a torch.nn.Module"):
+        BalancedBCEClassifier(module=lambda n: "not a module", **FAST).fit(X, y)
+
+
+def test_focal_loss_makes_easy_rows_less_confident(imbalanced):
+    X, y = imbalanced
+    common = {"class_weight": None, "early_stopping": False, "max_iter": 30, "random_state": 0}
+    bce = BalancedBCEClassifier(**common).fit(X, y)
+    focal = BalancedBCEClassifier(loss="focal", focal_gamma=3.0, **common).fit(X, y)
+    # Easy rows contribute little to the focal loss, so they are not pushed
+    # to extreme logits as with BCE.
+    assert np.abs(focal.decision_function(X)).mean() < 0.8 * np.abs(bce.decision_function(X)).mean()
+
+
+def test_balanced_batches_raise_the_minority_share_the_model_learns(imbalanced):
+    X, y = imbalanced
+    common = {"class_weight": None, "early_stopping": False, "max_iter": 15, "random_state": 0}
+    plain = BalancedBCEClassifier(**common).fit(X, y)
+    balanced = BalancedBCEClassifier(sampler="balanced_batch", **common).fit(X, y)
+    assert balanced.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean() + 0.1
+    assert balanced.sampler_ is None  # no resampled copy of the data

@@ -1,0 +1,159 @@
+"""BalancedBCEClassifier inside scikit-learn and imbalanced-learn tools."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from imblearn.pipeline import make_pipeline
+from imblearn.under_sampling import RandomUnderSampler
+from scipy.stats import loguniform
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.datasets import make_classification
+from sklearn.ensemble import AdaBoostClassifier, BaggingClassifier, StackingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import (
+    GridSearchCV,
+    RandomizedSearchCV,
+    StratifiedKFold,
+    TunedThresholdClassifierCV,
+    cross_validate,
+)
+from sklearn.preprocessing import StandardScaler
+
+from imbbce import BalancedBCEClassifier
+
+pytestmark = pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")
+
+SMALL = {"max_iter": 5, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(
+        n_samples=400, n_features=6, n_informative=4, weights=[0.88], random_state=0
+    )
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    return BalancedBCEClassifier(**SMALL).fit(*data)
+
+
+def test_clone_and_params():
+    clf = BalancedBCEClassifier(sampler=RandomUnderSampler(), dropout=0.1)
+    copy = clone(clf)
+    assert copy.get_params()["dropout"] == 0.1
+    assert copy.sampler is not clf.sampler
+    copy.set_params(sampler__sampling_strategy=0.5)
+    assert copy.sampler.sampling_strategy == 0.5 and clf.sampler.sampling_strategy == "auto"
+
+
+@pytest.mark.parametrize("dumps", [pickle.dumps, None], ids=["pickle", "joblib"])
+def test_persistence_round_trip(data, fitted, dumps, tmp_path):
+    X, _ = data
+    if dumps is None:
+        joblib.dump(fitted, tmp_path / "model.joblib")
+        loaded = joblib.load(tmp_path / "model.joblib")
+    else:
+        loaded = pickle.loads(dumps(fitted))
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_pipeline_with_scaler_and_external_sampler(data):
+    X, y = data
+    pipe = make_pipeline(
+        StandardScaler(), RandomOverSampler(random_state=0), BalancedBCEClassifier(**SMALL)
+    )
+    pipe.fit(X, y)
+    assert pipe.predict(X).shape == (400,)
+    # The external sampler balanced the data, so "balanced" weights are equal.
+    np.testing.assert_allclose(pipe[-1].class_weight_, [1.0, 1.0], rtol=0.05)
+
+
+def test_grid_search_over_imbalance_strategies_end_to_end(data):
+    X, y = data
+    grid = GridSearchCV(
+        BalancedBCEClassifier(max_iter=3, random_state=0),
+        {
+            "sampler": [None, "smote", RandomUnderSampler(random_state=0)],
+            "class_weight": [None, "balanced"],
+            "dropout": [0.0, 0.3],
+            "weight_decay": [0.0, 1e-4],
+            "early_stopping": [True, False],
+        },
+        cv=StratifiedKFold(2),
+        scoring="average_precision",
+        error_score="raise",
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 48
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    assert grid.best_estimator_.n_iter_ >= 1
+
+
+def test_grid_search_with_two_jobs_matches_one_job(data):
+    X, y = data
+    params = {"class_weight": [None, "balanced"]}
+    results = [
+        GridSearchCV(BalancedBCEClassifier(**SMALL), params, cv=2, n_jobs=n_jobs).fit(X, y)
+        for n_jobs in (1, 2)
+    ]
+    np.testing.assert_array_equal(
+        results[0].cv_results_["mean_test_score"], results[1].cv_results_["mean_test_score"]
+    )
+
+
+def test_randomized_search_and_cross_validate(data):
+    X, y = data
+    search = RandomizedSearchCV(
+        BalancedBCEClassifier(**SMALL),
+        {"learning_rate_init": loguniform(1e-4, 1e-2), "sampler": [None, "random_over"]},
+        n_iter=3,
+        cv=2,
+        random_state=0,
+        n_jobs=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 3
+    scores = cross_validate(
+        BalancedBCEClassifier(**SMALL), X, y, cv=3, scoring="balanced_accuracy", n_jobs=2
+    )
+    assert scores["test_score"].shape == (3,)
+
+
+def test_tuned_threshold(data):
+    X, y = data
+    tuned = TunedThresholdClassifierCV(
+        BalancedBCEClassifier(**SMALL), scoring="f1", cv=2, random_state=0
+    ).fit(X, y)
+    assert 0 < tuned.best_threshold_ < 1
+
+
+def test_calibrated(data):
+    X, y = data
+    calibrated = CalibratedClassifierCV(BalancedBCEClassifier(**SMALL), cv=2).fit(X, y)
+    assert calibrated.predict_proba(X).shape == (400, 2)
+
+
+def test_bagging(data):
+    X, y = data
+    bag = BaggingClassifier(BalancedBCEClassifier(**SMALL), n_estimators=2, random_state=0)
+    assert bag.fit(X, y).predict(X).shape == (400,)
+
+
+def test_stacking(data):
+    X, y = data
+    stack = StackingClassifier(
+        [("net", BalancedBCEClassifier(**SMALL)), ("lr", LogisticRegression())], cv=2
+    )
+    assert stack.fit(X, y).predict_proba(X).shape == (400, 2)
+
+
+def test_adaboost_uses_sample_weight(data):
+    X, y = data
+    boost = AdaBoostClassifier(BalancedBCEClassifier(**SMALL), n_estimators=2, random_state=0)
+    boost.fit(X, y)
+    assert len(boost.estimators_) >= 1
+    assert boost.predict(X).shape == (400,)

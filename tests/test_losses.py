@@ -1,0 +1,104 @@
+"""The losses on tensors alone, against values computed by hand."""
+
+import math
+
+import pytest
+import torch
+
+from imbbce import FocalLoss, LogitAdjustedLoss, WeightedBCELoss
+from imbbce._losses import build_loss
+
+LOGITS = torch.tensor([2.0, -1.0, 0.5])
+TARGET = torch.tensor([1.0, 0.0, 0.0])
+
+
+def bce(z, t):
+    p = 1 / (1 + math.exp(-z))
+    return -(t * math.log(p) + (1 - t) * math.log(1 - p))
+
+
+def test_weighted_bce_is_weighted_mean_of_rows():
+    weight = torch.tensor([1.0, 2.0, 3.0])
+    rows = [bce(z, t) for z, t in zip(LOGITS.tolist(), TARGET.tolist(), strict=True)]
+    expected = (rows[0] * 1 + rows[1] * 2 + rows[2] * 3) / 6
+    got = WeightedBCELoss()(LOGITS, TARGET, weight)
+    assert got.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_weighted_bce_with_unit_weights_equals_torch_bce():
+    got = WeightedBCELoss()(LOGITS, TARGET, torch.ones(3))
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(LOGITS, TARGET)
+    assert got.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_class_weights_as_sample_weights_weight_classes_not_positions():
+    # Class weight 4 for positives: the positive row counts four times.
+    logits, target = torch.tensor([0.3, 0.3]), torch.tensor([0.0, 1.0])
+    weight = torch.where(target > 0, 4.0, 1.0)
+    expected = (bce(0.3, 0) + 4 * bce(0.3, 1)) / 5
+    assert WeightedBCELoss()(logits, target, weight).item() == pytest.approx(expected, rel=1e-6)
+    # Swapping the rows swaps nothing: weights follow the class.
+    swapped = WeightedBCELoss()(logits.flip(0), target.flip(0), weight.flip(0))
+    assert swapped.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_all_zero_weights_give_zero_not_nan():
+    assert WeightedBCELoss()(LOGITS, TARGET, torch.zeros(3)).item() == 0.0
+
+
+def test_focal_matches_hand_computation():
+    gamma = 2.0
+    expected_rows = []
+    for z, t in zip(LOGITS.tolist(), TARGET.tolist(), strict=True):
+        p = 1 / (1 + math.exp(-z))
+        p_t = p if t == 1 else 1 - p
+        expected_rows.append((1 - p_t) ** gamma * bce(z, t))
+    got = FocalLoss(gamma=gamma)(LOGITS, TARGET, torch.ones(3))
+    assert got.item() == pytest.approx(sum(expected_rows) / 3, rel=1e-5)
+
+
+def test_focal_with_gamma_zero_is_weighted_bce():
+    weight = torch.tensor([0.5, 1.0, 2.0])
+    focal = FocalLoss(gamma=0.0)(LOGITS, TARGET, weight)
+    plain = WeightedBCELoss()(LOGITS, TARGET, weight)
+    assert focal.item() == pytest.approx(plain.item(), rel=1e-7)
+
+
+def test_focal_down_weights_easy_rows():
+    easy = FocalLoss(gamma=2.0)(torch.tensor([5.0]), torch.tensor([1.0]), torch.ones(1))
+    plain = WeightedBCELoss()(torch.tensor([5.0]), torch.tensor([1.0]), torch.ones(1))
+    assert easy.item() < 0.01 * plain.item()
+
+
+def test_logit_adjusted_shifts_only_in_training():
+    prior, tau = 0.1, 1.0
+    loss = LogitAdjustedLoss(prior=prior, tau=tau)
+    shift = math.log(prior / (1 - prior))
+    assert loss.shift == pytest.approx(shift)
+    loss.train()
+    expected = sum(bce(z + shift, t) for z, t in zip(LOGITS.tolist(), TARGET.tolist(), strict=True))
+    assert loss(LOGITS, TARGET, torch.ones(3)).item() == pytest.approx(expected / 3, rel=1e-5)
+    loss.eval()
+    plain = WeightedBCELoss()(LOGITS, TARGET, torch.ones(3))
+    assert loss(LOGITS, TARGET, torch.ones(3)).item() == pytest.approx(plain.item(), rel=1e-7)
+
+
+def test_logit_adjusted_with_tau_zero_is_bce():
+    loss = LogitAdjustedLoss(prior=0.05, tau=0.0).train()
+    plain = WeightedBCELoss()(LOGITS, TARGET, torch.ones(3))
+    assert loss(LOGITS, TARGET, torch.ones(3)).item() == pytest.approx(plain.item(), rel=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("name", "cls"),
+    [("bce", WeightedBCELoss), ("focal", FocalLoss), ("logit_adjusted", LogitAdjustedLoss)],
+)
+def test_build_loss(name, cls):
+    loss = build_loss(name, focal_gamma=1.5, tau=0.5, prior=0.2)
+    assert type(loss) is cls
+
+
+def test_losses_have_gradients():
+    logits = LOGITS.clone().requires_grad_(True)
+    FocalLoss()(logits, TARGET, torch.ones(3)).backward()
+    assert torch.all(torch.isfinite(logits.grad)) and logits.grad.abs().sum() > 0

@@ -1,0 +1,99 @@
+"""The skorch glue: minority scoring, early stopping ties, the divergence guard."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import average_precision_score
+
+from imbbce._modules import MLP
+from imbbce._net import FlaggedEarlyStopping, MinorityScorer, copy_state, predict_logits
+
+
+def test_scorer_follows_the_minority_when_it_is_encoded_zero():
+    logits = np.array([-3.0, -2.0, 1.0, 2.0, 3.0])
+    y = np.array([0, 0, 1, 1, 1])  # label 0 is the minority
+    score = MinorityScorer("average_precision", minority=0, threshold_logit=0.0)
+    expected = average_precision_score(1 - y, -logits)
+    assert score.score_logits(logits, y) == pytest.approx(expected)
+    assert score.score_logits(logits, y) == pytest.approx(1.0)
+
+
+def test_label_scorer_uses_the_threshold():
+    y = np.array([0, 0, 1, 1])
+    logits = np.array([-1.0, 0.5, 0.6, 2.0])
+    assert MinorityScorer("recall", 1, threshold_logit=0.0).score_logits(logits, y) == 1.0
+    assert MinorityScorer("recall", 1, threshold_logit=1.0).score_logits(logits, y) == 0.5
+
+
+class _History(list):
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            return list.__getitem__(self, key[0])[key[1]]
+        return list.__getitem__(self, key)
+
+
+class _Net:
+    def __init__(self):
+        self.history = _History()
+        self.verbose = 0
+        self.module_ = torch.nn.Linear(1, 1)
+
+
+def run_epochs(stopper, records):
+    net = _Net()
+    stopper.on_train_begin(net)
+    for epoch, (score, loss) in enumerate(records, start=1):
+        net.history.append({"epoch": epoch, "valid_score": score, "valid_loss": loss})
+        try:
+            stopper.on_epoch_end(net)
+        except KeyboardInterrupt:
+            return stopper, epoch
+    return stopper, len(records)
+
+
+def make_stopper(patience=2):
+    return FlaggedEarlyStopping(
+        monitor="valid_score",
+        patience=patience,
+        threshold=1e-4,
+        threshold_mode="abs",
+        lower_is_better=False,
+        load_best=True,
+        sink=print,
+    )
+
+
+def test_saturated_score_ties_are_broken_by_validation_loss():
+    records = [(1.0, 0.60), (1.0, 0.40), (1.0, 0.30), (1.0, 0.31), (1.0, 0.32)]
+    stopper, last = run_epochs(make_stopper(), records)
+    assert stopper.best_epoch_ == 3
+    assert stopper.stopped_ and last == 5
+
+
+def test_higher_score_wins_over_lower_loss():
+    records = [(0.5, 0.3), (0.8, 0.9), (0.7, 0.1), (0.7, 0.05)]
+    stopper, last = run_epochs(make_stopper(), records)
+    assert stopper.best_epoch_ == 2 and last == 4
+
+
+def test_no_stop_flag_when_patience_not_reached():
+    stopper, _ = run_epochs(make_stopper(patience=5), [(0.5, 0.3), (0.6, 0.2)])
+    assert not stopper.stopped_
+
+
+def test_copy_state_is_independent():
+    module = torch.nn.Linear(2, 1)
+    state = copy_state(module)
+    with torch.no_grad():
+        module.weight.add_(1.0)
+    assert not torch.equal(state["weight"], module.weight)
+
+
+def test_predict_logits_is_independent_of_which_rows_come_together():
+    torch.manual_seed(0)
+    module = MLP(6)
+    X = torch.randn(1100, 6)
+    whole = predict_logits(module, X, "cpu")
+    singles = np.concatenate([predict_logits(module, X[i : i + 1], "cpu") for i in range(50)])
+    np.testing.assert_array_equal(whole[:50], singles)
+    assert module.training  # the module's mode is put back

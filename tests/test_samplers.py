@@ -1,0 +1,76 @@
+"""Sampler aliases, seeding, weight carrying and error messages."""
+
+import numpy as np
+import pytest
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.under_sampling import RandomUnderSampler
+
+from imbbce._samplers import SAMPLER_ALIASES, make_sampler, resample
+
+
+@pytest.fixture
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3).astype(np.float32)
+    y = np.r_[np.zeros(50, dtype=np.int64), np.ones(10, dtype=np.int64)]
+    return X, y
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLER_ALIASES))
+def test_aliases_build_imblearn_samplers(name):
+    sampler = make_sampler(name, "auto", seed=3)
+    assert isinstance(sampler, SAMPLER_ALIASES[name])
+    params = sampler.get_params(deep=False)
+    if "random_state" in params:
+        assert params["random_state"] == 3
+
+
+def test_object_is_cloned_and_keeps_its_own_seed():
+    given = RandomOverSampler(random_state=7)
+    sampler = make_sampler(given, "auto", seed=3)
+    assert sampler is not given and sampler.random_state == 7
+    assert not hasattr(given, "sample_indices_")
+
+
+def test_object_without_seed_gets_ours():
+    assert make_sampler(SMOTE(), "auto", seed=5).random_state == 5
+
+
+def test_none_and_balanced_batch_make_no_sampler():
+    assert make_sampler(None, "auto", 0) is None
+    assert make_sampler("balanced_batch", "auto", 0) is None
+
+
+def test_selected_rows_keep_their_weights(data):
+    X, y = data
+    weights = np.arange(60, dtype=np.float64)
+    sampler = RandomUnderSampler(random_state=0)
+    X_res, y_res, w_res = resample(sampler, X, y, weights, np.array([0, 1]))
+    np.testing.assert_array_equal(w_res, weights[sampler.sample_indices_])
+    np.testing.assert_array_equal(X_res, X[sampler.sample_indices_])
+
+
+def test_smote_rows_keep_weights_and_synthetic_rows_get_class_mean(data):
+    X, y = data
+    weights = np.arange(60, dtype=np.float64) + 1
+    X_res, y_res, w_res = resample(SMOTE(random_state=0), X, y, weights, np.array([0, 1]))
+    assert len(w_res) == len(y_res) == 100
+    np.testing.assert_array_equal(w_res[:60], weights)  # originals, unchanged
+    np.testing.assert_allclose(w_res[60:], weights[y == 1].mean())  # 40 synthetic positives
+
+
+def test_no_weights_stay_none(data):
+    X, y = data
+    _, _, w_res = resample(SMOTE(random_state=0), X, y, None, np.array([0, 1]))
+    assert w_res is None
+
+
+def test_smote_with_too_few_minority_samples_says_what_to_change(data):
+    X, y = data
+    X, y = X[:53], y[:53]  # 3 minority rows
+    with pytest.raises(ValueError, match=r"3 sample\(s\) of the minority class 'b'") as info:
+        resample(SMOTE(), X, y, None, np.array(["a", "b"]))
+    message = str(info.value)
+    assert "k_neighbors=5 needs at least 6" in message
+    assert "sampler__k_neighbors=2" in message
+    assert "random_over" in message

@@ -1,0 +1,43 @@
+"""Threshold search on validation logits."""
+
+import numpy as np
+import pytest
+
+from imbbce._threshold import tune_threshold
+
+
+def test_threshold_separates_perfectly_separable_scores():
+    logits = np.array([-3.0, -2.0, -1.5, 1.0, 1.2])
+    y = np.array([0, 0, 0, 1, 1])
+    threshold = tune_threshold(logits, y, "f1", minority=1)
+    probability = 1 / (1 + np.exp(-logits))
+    assert np.all((probability > threshold) == (y == 1))
+
+
+def test_shifted_scores_move_the_threshold_below_one_half():
+    # Every logit is negative: at 0.5 nothing is positive, F1 = 0.
+    logits = np.array([-6.0, -5.0, -4.5, -2.0, -1.8])
+    y = np.array([0, 0, 0, 1, 1])
+    threshold = tune_threshold(logits, y, "f1", minority=1)
+    assert threshold < 0.5
+    assert np.all((1 / (1 + np.exp(-logits)) > threshold) == (y == 1))
+
+
+def test_minority_encoded_zero_is_scored_as_positive():
+    # Minority is label 0, with low logits; the threshold must carve it out.
+    logits = np.array([-1.0, 2.0, 2.5, 3.0, 3.5, 4.0])
+    y = np.array([0, 1, 1, 1, 1, 1])
+    threshold = tune_threshold(logits, y, "f1", minority=0)
+    predicted_positive = 1 / (1 + np.exp(-logits)) > threshold
+    assert not predicted_positive[0] and predicted_positive[1:].all()
+
+
+def test_result_is_a_probability():
+    threshold = tune_threshold(np.linspace(-50, 50, 20), np.r_[np.zeros(10), np.ones(10)], "f1", 1)
+    assert 0 < threshold < 1
+
+
+@pytest.mark.parametrize("scoring", ["balanced_accuracy", "recall", "precision"])
+def test_other_label_scorers(scoring):
+    logits = np.array([-2.0, -1.0, 0.5, 1.5])
+    assert 0 < tune_threshold(logits, np.array([0, 0, 1, 1]), scoring, 1) < 1
