@@ -7,8 +7,10 @@ hyperparameter, so ``GridSearchCV`` tunes imbalance strategies directly.
 """
 
 from ._classifier import BalancedBCEClassifier
+from ._compare import compare_strategies
 from ._losses import FocalLoss, LogitAdjustedLoss, WeightedBCELoss
 from ._modules import MLP
+from ._plotting import StrategyComparisonDisplay, TrainingHistoryDisplay
 from .exceptions import MajorityCollapseWarning, TrainingDivergedWarning
 
 __version__ = "0.1.0.dev0"
@@ -19,7 +21,10 @@ __all__ = [
     "FocalLoss",
     "LogitAdjustedLoss",
     "MajorityCollapseWarning",
+    "StrategyComparisonDisplay",
     "TrainingDivergedWarning",
+    "TrainingHistoryDisplay",
     "WeightedBCELoss",
+    "compare_strategies",
     "__version__",
 ]

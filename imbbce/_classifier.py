@@ -606,7 +606,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 f"(epoch 0 means the initial weights). Lower learning_rate_init (now "
                 f"{self.learning_rate_init}), or scale the features.",
                 TrainingDivergedWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         elif self.stop_reason_ == "interrupted":
             warnings.warn(
@@ -614,7 +614,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.max_iter} epochs; the estimator is fitted with the weights of epoch "
                 f"{self.best_epoch_}.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
         net.train_split = None  # drops the reference to the validation data

@@ -14,7 +14,10 @@ def collapse_report(y, predicted, minority, checked_on):
 
     Parameters
     ----------
-    y, predicted : ndarray of encoded labels
+    y : ndarray of shape (n_samples,)
+        Encoded true labels, 0 or 1.
+    predicted : ndarray of shape (n_samples,)
+        Encoded predicted labels, 0 or 1.
     minority : {0, 1}
         Encoded label of the minority class.
     checked_on : {"validation", "training"}
@@ -46,21 +49,37 @@ def collapse_report(y, predicted, minority, checked_on):
 
 
 def warn_if_collapsed(report, minority_label):
-    """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``."""
+    """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``.
+
+    Parameters
+    ----------
+    report : dict
+        The output of :func:`collapse_report`.
+    minority_label : object
+        The user's label of the minority class, for the message.
+    """
     if not report["collapsed"]:
         return
-    onto = (
-        "the minority class" if report["predicted_minority_rate"] == 1.0 else "the majority class"
+    where = (
+        f"on the {report['checked_on']} data ({report['n_samples']} rows, "
+        f"{report['minority_rate']:.1%} of class {minority_label!r})"
     )
-    warnings.warn(
-        f"The network collapsed onto {onto}: on the {report['checked_on']} data "
-        f"({report['n_samples']} rows, {report['minority_rate']:.1%} of class "
-        f"{minority_label!r}) it predicts class {minority_label!r} for "
-        f"{report['predicted_minority_rate']:.1%} of rows, with minority recall "
-        f"{report['minority_recall']:.2f}. Remedies: class_weight='balanced', a sampler "
-        "(sampler='smote', 'random_over' or 'balanced_batch'), loss='focal' together with "
-        "class weights, threshold='auto' (with early_stopping=True), or more patience "
-        "(n_iter_no_change) when the validation split holds few minority rows.",
-        MajorityCollapseWarning,
-        stacklevel=4,
-    )
+    if report["predicted_minority_rate"] >= 1.0:
+        # A single class, but the minority one: the remedies overshot.
+        message = (
+            f"The network predicts the minority class {minority_label!r} for every row {where}. "
+            "The imbalance remedies overshoot: use a milder class_weight or sampling_strategy, "
+            "or threshold='auto' (with early_stopping=True)."
+        )
+    else:
+        message = (
+            f"The network collapsed onto the majority class: {where} it predicts class "
+            f"{minority_label!r} for {report['predicted_minority_rate']:.1%} of rows, with "
+            f"minority recall {report['minority_recall']:.2f}. Remedies: "
+            "class_weight='balanced', a sampler (sampler='smote', 'random_over' or "
+            "'balanced_batch'), loss='focal' together with class weights, threshold='auto' "
+            "(with early_stopping=True), or more patience (n_iter_no_change) when the "
+            "validation split holds few minority rows."
+        )
+    # warn_if_collapsed < _finish_training < fit < _fit_context's wrapper < caller
+    warnings.warn(message, MajorityCollapseWarning, stacklevel=5)

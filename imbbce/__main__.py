@@ -1,0 +1,232 @@
+"""Command line: ``python -m imbbce compare data.csv --target COLUMN``.
+
+Also installed as the ``imbbce`` console script. The ``compare`` command
+reads a CSV file with pandas, cross-validates the default imbalance
+strategies with :func:`imbbce.compare_strategies`, prints mean ± std per
+metric and, with ``--plot``, saves the comparison as a figure.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+MAX_LISTED = 10  # column names or values listed in an error message
+
+
+class CommandError(Exception):
+    """Bad input: printed on stderr as ``imbbce compare: error: ...``, exit status 1."""
+
+
+def main(argv=None):
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments without the program name; None reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 1 for bad input (missing file, unknown
+        target column, a target without exactly two classes, non-numeric or
+        missing feature values, a missing optional dependency), 2 for bad
+        options (from argparse).
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return _compare(args)
+    except CommandError as exc:
+        print(f"imbbce {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="imbbce",
+        description="Neural networks for imbalanced binary classification.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    compare = commands.add_parser(
+        "compare",
+        help="cross-validate imbalance strategies on a CSV file",
+        description=(
+            "Cross-validate plain BCE, class weights, SMOTE, random under-sampling, balanced "
+            "batches and focal loss (a StandardScaler and BalancedBCEClassifier pipeline) on "
+            "a CSV file, and print mean ± std over the folds per metric. Every column but "
+            "the target must be numeric. Progress goes to stderr, the table to stdout."
+        ),
+    )
+    compare.add_argument("csv", type=Path, help="CSV file with a header row")
+    compare.add_argument("--target", required=True, metavar="COLUMN", help="the label column")
+    compare.add_argument("--cv", type=_at_least(2), default=5, help="number of folds (default: 5)")
+    compare.add_argument(
+        "--max-iter", type=_at_least(1), default=200, help="maximum epochs (default: 200)"
+    )
+    compare.add_argument(
+        "--random-state", type=int, default=None, help="seed for folds and networks"
+    )
+    compare.add_argument(
+        "--n-jobs", type=int, default=None, help="folds fitted in parallel (default: 1)"
+    )
+    compare.add_argument("--sep", default=",", help="CSV field separator (default: ',')")
+    compare.add_argument(
+        "--plot", type=Path, metavar="OUT.png", help="also save the comparison as a figure"
+    )
+    compare.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def _at_least(minimum):
+    def parse(text):
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "int"  # argparse names the type in its messages
+    return parse
+
+
+def _compare(args):
+    pd = _import_pandas()
+    figure = _new_figure(args.plot) if args.plot is not None else None
+    X, y = _read(pd, args.csv, args.target, args.sep)
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ._classifier import BalancedBCEClassifier
+    from ._compare import compare_strategies
+
+    estimator = make_pipeline(StandardScaler(), BalancedBCEClassifier(max_iter=args.max_iter))
+    try:
+        table = compare_strategies(
+            X,
+            y,
+            estimator=estimator,
+            cv=args.cv,
+            n_jobs=args.n_jobs,
+            random_state=args.random_state,
+            verbose=0 if args.quiet else 1,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(_format(pd, table).to_string())
+    if figure is not None:
+        from ._plotting import StrategyComparisonDisplay
+
+        figure.set_size_inches(8, 1.2 + 0.5 * len(table))
+        StrategyComparisonDisplay.from_results(table, ax=figure.subplots())
+        figure.savefig(args.plot)
+        if not args.quiet:
+            print(f"Figure saved to {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _import_pandas():
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise CommandError(
+            "the command line reads CSV files with pandas, which is not installed: "
+            "pip install imbbce[pandas]"
+        ) from exc
+    return pd
+
+
+def _new_figure(path):
+    """A matplotlib Figure (no pyplot, no display needed), checked before any fit."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise CommandError(
+            "--plot needs matplotlib, which is not installed: pip install imbbce[plots]"
+        ) from exc
+    figure = Figure(layout="constrained")
+    formats = figure.canvas.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in formats:
+        raise CommandError(
+            f"--plot {path}: the file name must end with one of "
+            f"{', '.join('.' + f for f in sorted(formats))}."
+        )
+    if not path.parent.is_dir():
+        raise CommandError(f"--plot {path}: the folder {path.parent} does not exist.")
+    return figure
+
+
+def _read(pd, path, target, sep):
+    """Features as a float array and the target column, or a CommandError."""
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    try:
+        frame = pd.read_csv(path, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CommandError(f"could not read {path} as CSV: {exc}") from exc
+    if target not in frame.columns:
+        raise CommandError(
+            f"no column {target!r} in {path}; its columns are {_listed(frame.columns)}. "
+            "Pass the label column's name to --target (names are case-sensitive)."
+        )
+    y = frame[target]
+    if y.isna().any():
+        raise CommandError(
+            f"the target column {target!r} has {int(y.isna().sum())} missing values; drop "
+            "those rows."
+        )
+    values = y.unique()
+    if len(values) != 2:
+        raise CommandError(
+            f"the target column {target!r} has {len(values)} distinct values "
+            f"({_listed(sorted(values, key=str))}); compare needs exactly two classes."
+        )
+    X = frame.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise CommandError(f"{path} has no feature columns besides the target {target!r}.")
+    non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if non_numeric:
+        raise CommandError(
+            f"non-numeric feature columns: {_listed(non_numeric)}. The network needs numbers: "
+            "one-hot encode them in a Pipeline (sklearn.preprocessing.OneHotEncoder inside a "
+            "sklearn.compose.ColumnTransformer, before BalancedBCEClassifier) and call "
+            "imbbce.compare_strategies(X, y, estimator=pipeline) from Python, or remove "
+            "these columns from the CSV."
+        )
+    missing = [c for c in X.columns if X[c].isna().any()]
+    if missing:
+        raise CommandError(
+            f"feature columns with missing values: {_listed(missing)}. Fill them (e.g. "
+            "sklearn.impute.SimpleImputer in a Pipeline, from Python) or drop those rows."
+        )
+    return X.to_numpy(dtype=float), y.to_numpy()
+
+
+def _listed(names):
+    """``'a', 'b', ... (and N more)`` for a message."""
+    names = list(names)
+    shown = ", ".join(repr(n.item() if hasattr(n, "item") else n) for n in names[:MAX_LISTED])
+    more = len(names) - MAX_LISTED
+    return shown + (f" (and {more} more)" if more > 0 else "")
+
+
+def _format(pd, table):
+    """The table as text columns ``mean ± std``, one per metric."""
+    columns = {}
+    for column in table.columns:
+        if not column.endswith("_mean"):
+            continue
+        metric = column[: -len("_mean")]
+        mean, std = table[column], table[f"{metric}_std"]
+        if metric == "collapsed":
+            columns["collapsed folds"] = [f"{m:.0%}" for m in mean]
+        elif metric == "fit_time":
+            columns["fit seconds"] = [f"{m:.2f} ± {s:.2f}" for m, s in zip(mean, std)]
+        else:
+            columns[metric] = [f"{m:.3f} ± {s:.3f}" for m, s in zip(mean, std)]
+    return pd.DataFrame(columns, index=table.index)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,333 @@
+"""Cross-validate several imbalance strategies side by side."""
+
+import sys
+import warnings
+from collections.abc import Mapping
+from numbers import Integral
+from time import perf_counter
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.metrics import average_precision_score, f1_score, make_scorer, recall_score
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+
+from ._classifier import BalancedBCEClassifier
+from ._diagnostics import collapse_report
+from ._validation import check_binary_target
+from .exceptions import MajorityCollapseWarning
+
+__all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies"]
+
+#: The strategies compared when ``strategies=None``: parameter overrides of
+#: the base estimator, whose own defaults are class weights "balanced".
+DEFAULT_STRATEGIES = {
+    "plain BCE": {"class_weight": None},
+    "class weights": {},
+    "SMOTE": {"sampler": "smote"},
+    "random under-sampling": {"sampler": "random_under"},
+    "balanced batches": {"sampler": "balanced_batch"},
+    "focal loss": {"loss": "focal"},
+}
+
+#: The metrics reported when ``scoring`` is left at its default.
+DEFAULT_SCORING = (
+    "average_precision",
+    "roc_auc",
+    "balanced_accuracy",
+    "minority_recall",
+    "f1",
+)
+
+# Always reported, after the metrics of ``scoring``.
+COLLAPSED = "collapsed"
+FIT_TIME = "fit_time"
+
+
+def compare_strategies(
+    X,
+    y,
+    strategies=None,
+    *,
+    estimator=None,
+    cv=5,
+    scoring=DEFAULT_SCORING,
+    n_jobs=None,
+    random_state=None,
+    error_score=np.nan,
+    verbose=0,
+):
+    """Cross-validate imbalance strategies and tabulate mean and std per metric.
+
+    Each strategy is a set of parameter overrides of one base estimator,
+    cross-validated with :func:`sklearn.model_selection.cross_validate` on
+    the same folds. Resampling is a parameter of
+    :class:`~imbbce.BalancedBCEClassifier`, so it happens inside each
+    training fold only and the test folds keep the real class balance.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Features. Not modified.
+    y : array-like of shape (n_samples,)
+        Binary target with any two labels.
+    strategies : dict of str to dict, default=None
+        Name -> parameter overrides of the base estimator, e.g.
+        ``{"SMOTE, 50 epochs": {"sampler": "smote", "max_iter": 50}}``.
+        None compares :data:`DEFAULT_STRATEGIES`: plain BCE
+        (``class_weight=None``), class weights (the defaults), SMOTE, random
+        under-sampling, balanced batches and focal loss. The base estimator
+        weights classes "balanced" by default; after a sampler has balanced
+        the classes those weights are 1, so the sampler strategies are not
+        weighted twice, and "focal loss" is the class-balanced focal loss of
+        Lin et al. (2017). When the base estimator is a pipeline, the names
+        refer to its final step's parameters.
+    estimator : estimator or None, default=None
+        The base estimator, cloned for each strategy. None means
+        ``make_pipeline(StandardScaler(), BalancedBCEClassifier())``: the
+        network needs features on a common scale, and the scaler is fitted
+        on each training fold only (``with_mean=False`` for sparse ``X``).
+        An estimator you pass is used as given, without a scaler: pass a
+        :class:`~sklearn.pipeline.Pipeline` that ends with the classifier to
+        add your own preprocessing, or a configured
+        ``BalancedBCEClassifier(max_iter=50)`` to change what all strategies
+        share.
+    cv : int, cross-validation splitter or iterable, default=5
+        An int gives stratified, shuffled folds seeded by ``random_state``;
+        otherwise as in :func:`~sklearn.model_selection.cross_validate`.
+        The folds are drawn once, so every strategy sees the same ones.
+    scoring : str, sequence of str or dict, default=DEFAULT_SCORING
+        Metrics to report. "average_precision", "minority_recall" and "f1"
+        treat the minority class of ``y`` as positive, whichever label it
+        has (the later label when both classes are the same size); any other
+        name is a scikit-learn scorer name. A dict maps names to scorers.
+        Two columns are always added: "collapsed", 1.0 for a test fold on
+        which the fitted model predicted a single class or never recovered a
+        minority row (its mean is the share of such folds), and "fit_time",
+        seconds per fit.
+    n_jobs : int or None, default=None
+        Folds fitted in parallel, passed to ``cross_validate``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds (when ``cv`` is an int) and the base estimator when
+        its own ``random_state`` is None. All strategies share one seed.
+    error_score : "raise" or float, default=np.nan
+        Score of a fold whose fit fails, as in ``cross_validate``: the table
+        shows NaN for that strategy and scikit-learn warns with the error.
+        A strategy whose fits all fail raises.
+    verbose : int, default=0
+        1 prints one line per strategy on stderr as it finishes; higher
+        values also make ``cross_validate`` verbose.
+
+    Returns
+    -------
+    table : pandas.DataFrame or numpy structured array
+        One row per strategy, in the order given; columns ``<metric>_mean``
+        and ``<metric>_std`` for each metric, then for "collapsed" and
+        "fit_time". A DataFrame indexed by "strategy" when pandas is
+        installed, otherwise a structured array whose first field is
+        "strategy".
+
+    See Also
+    --------
+    imbbce.StrategyComparisonDisplay : plot this table.
+
+    Notes
+    -----
+    :class:`~imbbce.MajorityCollapseWarning` is silenced inside the
+    cross-validation; the "collapsed" column reports collapse on the test
+    folds instead.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from imbbce import BalancedBCEClassifier, compare_strategies
+    >>> X, y = make_classification(n_samples=400, weights=[0.9], random_state=0)
+    >>> table = compare_strategies(
+    ...     X, y, {"plain": {"class_weight": None}, "weighted": {}},
+    ...     estimator=BalancedBCEClassifier(max_iter=5), cv=2, random_state=0,
+    ... )
+    >>> list(table.index)
+    ['plain', 'weighted']
+    >>> list(table.columns[:2])
+    ['average_precision_mean', 'average_precision_std']
+    """
+    classes, y_encoded = check_binary_target(np.ravel(np.asarray(y)))
+    counts = np.bincount(y_encoded, minlength=2)
+    minority = classes[0] if counts[0] < counts[1] else classes[1]
+    minority = minority.item() if isinstance(minority, np.generic) else minority
+    scorers = _scorers(scoring, minority)
+    rng = check_random_state(random_state)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+
+    candidates = _candidates(strategies, _base_estimator(estimator, X, seed))
+    splits = _splits(cv, X, y, counts, minority, seed)
+
+    rows = []
+    for i, (name, candidate) in enumerate(candidates.items(), start=1):
+        start = perf_counter()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=MajorityCollapseWarning)
+            result = cross_validate(
+                candidate,
+                X,
+                y,
+                cv=splits,
+                scoring=scorers,
+                n_jobs=n_jobs,
+                error_score=error_score,
+                verbose=max(int(verbose) - 1, 0),
+            )
+        row = {}
+        for metric in [*scorers, FIT_TIME]:
+            values = result[FIT_TIME if metric == FIT_TIME else f"test_{metric}"]
+            row[f"{metric}_mean"] = float(np.mean(values))
+            row[f"{metric}_std"] = float(np.std(values))
+        rows.append(row)
+        if verbose:
+            _report_progress(i, len(candidates), name, row, scorers, perf_counter() - start)
+    return _table(list(candidates), rows)
+
+
+def _scorers(scoring, minority):
+    """Scorers by name; the minority-aware ones follow ``minority``."""
+    minority_aware = {
+        "average_precision": make_scorer(
+            average_precision_score,
+            response_method=("decision_function", "predict_proba"),
+            pos_label=minority,
+        ),
+        "minority_recall": make_scorer(recall_score, pos_label=minority, zero_division=0.0),
+        "f1": make_scorer(f1_score, pos_label=minority, zero_division=0.0),
+    }
+    if isinstance(scoring, str):
+        scoring = (scoring,)
+    if isinstance(scoring, Mapping):
+        scorers = dict(scoring)
+    else:
+        scoring = list(scoring)
+        if not scoring or not all(isinstance(name, str) for name in scoring):
+            raise ValueError(
+                f"scoring must be a metric name, a non-empty sequence of names or a dict of "
+                f"name -> scorer; got {scoring!r}."
+            )
+        scorers = {name: minority_aware.get(name, name) for name in scoring}
+    for reserved in (COLLAPSED, FIT_TIME):
+        if reserved in scorers:
+            raise ValueError(
+                f"scoring may not name {reserved!r}: that column is always reported. "
+                "Remove it from scoring."
+            )
+    scorers[COLLAPSED] = _CollapseScorer(minority)
+    return scorers
+
+
+class _CollapseScorer:
+    """1.0 when the fitted model collapsed on the rows it is scored on.
+
+    A model collapses when it predicts a single class for every row, or
+    recovers no minority row (see :func:`~imbbce._diagnostics.collapse_report`).
+    A class (not a closure) so that it pickles into joblib workers.
+    """
+
+    def __init__(self, minority):
+        self.minority = minority
+
+    def __call__(self, estimator, X, y):
+        is_minority = np.asarray(y) == self.minority
+        predicted_minority = np.asarray(estimator.predict(X)) == self.minority
+        report = collapse_report(is_minority, predicted_minority, True, "test")
+        return float(report["collapsed"])
+
+
+def _base_estimator(estimator, X, seed):
+    """Clone ``estimator`` (or build the default pipeline) and seed it."""
+    if estimator is None:
+        base = make_pipeline(StandardScaler(with_mean=not sp.issparse(X)), BalancedBCEClassifier())
+    elif hasattr(estimator, "fit") and hasattr(estimator, "get_params"):
+        base = clone(estimator)
+    else:
+        raise TypeError(
+            "estimator must be a scikit-learn classifier (with fit and get_params), such as "
+            f"BalancedBCEClassifier(), or None; got {type(estimator).__name__}."
+        )
+    if base.get_params().get(_prefix(base) + "random_state", 0) is None:
+        base.set_params(**{_prefix(base) + "random_state": seed})
+    return base
+
+
+def _prefix(estimator):
+    """``"<final step>__"`` for a pipeline, otherwise ``""``."""
+    steps = getattr(estimator, "steps", None)
+    return f"{steps[-1][0]}__" if steps else ""
+
+
+def _candidates(strategies, base):
+    """One configured clone of ``base`` per strategy, checked before any fit."""
+    if strategies is None:
+        strategies = DEFAULT_STRATEGIES
+    if not isinstance(strategies, Mapping) or not strategies:
+        raise TypeError(
+            "strategies must be a non-empty dict of name -> parameter overrides, e.g. "
+            f"{{'SMOTE': {{'sampler': 'smote'}}}}; got {strategies!r}."
+        )
+    prefix = _prefix(base)
+    candidates = {}
+    for name, overrides in strategies.items():
+        if not isinstance(overrides, Mapping):
+            raise TypeError(
+                f"Strategy {name!r} must map parameter names to values, e.g. "
+                f"{{'sampler': 'smote'}}; got {overrides!r}."
+            )
+        params = {prefix + key: value for key, value in overrides.items()}
+        try:
+            candidates[str(name)] = clone(base).set_params(**params)
+        except ValueError as exc:
+            raise ValueError(f"Strategy {name!r}: {exc}") from exc
+    return candidates
+
+
+def _splits(cv, X, y, counts, minority, seed):
+    """The train/test index pairs every strategy is evaluated on."""
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
+        if counts.min() < cv:
+            raise ValueError(
+                f"cv={cv} stratified folds need at least {cv} rows of each class, but the "
+                f"minority class {minority!r} has {counts.min()}. Use cv={max(counts.min(), 2)} "
+                "or fewer, or collect more minority rows."
+            )
+        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    else:
+        splitter = check_cv(cv, y, classifier=True)
+    return list(splitter.split(X, y))
+
+
+def _report_progress(i, n, name, row, scorers, seconds):
+    """One line on stderr for a finished strategy: its first metric and collapse rate."""
+    first = next(iter(scorers))
+    print(
+        f"[compare_strategies] {i}/{n} {name} ({seconds:.1f} s): {first} "
+        f"{row[f'{first}_mean']:.3f} ± {row[f'{first}_std']:.3f}, collapsed in "
+        f"{row[f'{COLLAPSED}_mean']:.0%} of folds",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _table(names, rows):
+    """A DataFrame indexed by strategy, or a structured array without pandas."""
+    try:
+        import pandas as pd
+    except ImportError:
+        columns = list(rows[0])
+        width = max(len(name) for name in names)
+        dtype = [("strategy", f"U{width}")] + [(column, "f8") for column in columns]
+        return np.array(
+            [(name, *(row[column] for column in columns)) for name, row in zip(names, rows)],
+            dtype=dtype,
+        )
+    return pd.DataFrame(rows, index=pd.Index(names, name="strategy"))

@@ -1,0 +1,225 @@
+"""Tests of imbbce/_compare.py: compare_strategies."""
+
+import builtins
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from imbbce import BalancedBCEClassifier, compare_strategies
+from imbbce._compare import DEFAULT_STRATEGIES, _base_estimator
+
+METRICS = [
+    "average_precision",
+    "roc_auc",
+    "balanced_accuracy",
+    "minority_recall",
+    "f1",
+    "collapsed",
+    "fit_time",
+]
+COLUMNS = [f"{metric}_{stat}" for metric in METRICS for stat in ("mean", "std")]
+CONSTANT = {
+    "always minority": {"strategy": "constant", "constant": "a"},
+    "always majority": {"strategy": "constant", "constant": "b"},
+}
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    """100 rows, 20 of label "a": the minority label sorts first."""
+    X = np.random.RandomState(0).normal(size=(100, 3))
+    y = np.array(["a"] * 20 + ["b"] * 80)
+    return X, y
+
+
+def test_scores_follow_the_minority_label_that_sorts_first(labelled):
+    X, y = labelled
+    table = compare_strategies(X, y, CONSTANT, estimator=DummyClassifier(), cv=2, random_state=0)
+    assert list(table.index) == ["always minority", "always majority"]
+    assert list(table.columns) == COLUMNS
+    # Each test fold: 10 "a" among 50 rows. Constant scores rank nothing:
+    # average precision is the prevalence and ROC AUC 0.5.
+    minority, majority = table.loc["always minority"], table.loc["always majority"]
+    assert minority["minority_recall_mean"] == 1.0
+    assert minority["f1_mean"] == pytest.approx(2 * 0.2 / 1.2)
+    assert majority["minority_recall_mean"] == 0.0
+    assert majority["f1_mean"] == 0.0
+    for row in (minority, majority):
+        assert row["average_precision_mean"] == pytest.approx(0.2)
+        assert row["roc_auc_mean"] == 0.5
+        assert row["balanced_accuracy_mean"] == 0.5
+        assert row["collapsed_mean"] == 1.0
+        assert row["minority_recall_std"] == 0.0
+        assert row["fit_time_mean"] > 0
+
+
+def _hide_pandas(monkeypatch):
+    """Make ``import pandas`` fail, as where it is not installed.
+
+    scikit-learn reads ``sys.modules["pandas"]`` to recognise DataFrames, so
+    the module stays there and only the import statement fails.
+    """
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+
+
+def test_structured_array_without_pandas(labelled, monkeypatch):
+    X, y = labelled
+    with_pandas = compare_strategies(
+        X, y, CONSTANT, estimator=DummyClassifier(), cv=2, random_state=0
+    )
+    _hide_pandas(monkeypatch)
+    table = compare_strategies(X, y, CONSTANT, estimator=DummyClassifier(), cv=2, random_state=0)
+    assert isinstance(table, np.ndarray)
+    assert table.dtype.names == ("strategy", *COLUMNS)
+    assert list(table["strategy"]) == ["always minority", "always majority"]
+    for column in COLUMNS[:-2]:  # fit times differ between runs
+        np.testing.assert_array_equal(table[column], with_pandas[column].to_numpy())
+
+
+def test_strategies_share_folds_and_seed(labelled):
+    X, y = labelled
+    # A random estimator seeded by compare_strategies: two identical
+    # strategies score the same only on the same folds with the same seed.
+    table = compare_strategies(
+        X,
+        y,
+        {"first": {}, "second": {}},
+        estimator=DummyClassifier(strategy="stratified"),
+        cv=3,
+        random_state=0,
+    )
+    scores = table.drop(columns=["fit_time_mean", "fit_time_std"])
+    np.testing.assert_array_equal(scores.loc["first"], scores.loc["second"])
+    again = compare_strategies(
+        X, y, {"first": {}}, estimator=DummyClassifier(strategy="stratified"), cv=3, random_state=0
+    )
+    np.testing.assert_array_equal(again.loc["first", scores.columns], scores.loc["first"])
+
+
+@pytest.fixture(scope="module")
+def collapsing_data():
+    return make_classification(
+        n_samples=1500, n_features=20, weights=[0.97], flip_y=0, random_state=0
+    )
+
+
+def test_collapse_column_reports_plain_bce(collapsing_data):
+    X, y = collapsing_data
+    X_before, y_before = X.copy(), y.copy()
+    # pytest turns warnings into errors: MajorityCollapseWarning is silenced
+    # inside and reported in the table instead.
+    table = compare_strategies(
+        X,
+        y,
+        {"plain BCE": {"class_weight": None}, "class weights": {}},
+        estimator=BalancedBCEClassifier(max_iter=15),
+        cv=2,
+        random_state=0,
+    )
+    assert table.loc["plain BCE", "collapsed_mean"] == 1.0
+    assert table.loc["plain BCE", "minority_recall_mean"] == 0.0
+    assert table.loc["class weights", "collapsed_mean"] == 0.0
+    assert table.loc["class weights", "minority_recall_mean"] > 0.5
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+
+
+def test_default_strategies_and_progress(capsys):
+    X, y = make_classification(n_samples=300, weights=[0.85], random_state=0)
+    table = compare_strategies(
+        X, y, estimator=BalancedBCEClassifier(max_iter=3), cv=2, random_state=0, verbose=1
+    )
+    assert list(table.index) == list(DEFAULT_STRATEGIES)
+    scores = table[[f"{m}_mean" for m in METRICS[:-1]]].to_numpy()
+    assert np.all((scores >= 0) & (scores <= 1))
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == len(DEFAULT_STRATEGIES)
+    assert lines[0].startswith("[compare_strategies] 1/6 plain BCE (")
+    assert "average_precision" in lines[0] and "collapsed in" in lines[0]
+
+
+def test_test_folds_keep_the_real_class_balance(labelled):
+    X, y = labelled
+
+    def minority_share(estimator, X, y):
+        return float(np.mean(y == "a"))
+
+    table = compare_strategies(
+        X,
+        y,
+        {"SMOTE": {"sampler": "smote"}, "under": {"sampler": "random_under"}},
+        estimator=BalancedBCEClassifier(max_iter=2, early_stopping=False),
+        scoring={"share": minority_share},
+        cv=2,
+        random_state=0,
+    )
+    assert list(table.columns[:2]) == ["share_mean", "share_std"]
+    np.testing.assert_array_equal(table["share_mean"], [0.2, 0.2])
+
+
+def test_default_estimator_scales_and_is_seeded():
+    base = _base_estimator(None, np.zeros((4, 2)), seed=7)
+    assert isinstance(base, Pipeline)
+    assert isinstance(base.steps[0][1], StandardScaler)
+    assert base.steps[0][1].with_mean is True
+    assert isinstance(base.steps[-1][1], BalancedBCEClassifier)
+    assert base.steps[-1][1].random_state == 7
+    # A user's seed is kept.
+    assert _base_estimator(BalancedBCEClassifier(random_state=3), None, 7).random_state == 3
+
+
+def test_overrides_reach_the_final_step_of_a_pipeline(labelled):
+    X, y = labelled
+    pipe = Pipeline([("scale", StandardScaler()), ("dummy", DummyClassifier())])
+    table = compare_strategies(X, y, CONSTANT, estimator=pipe, cv=2, random_state=0)
+    assert table.loc["always minority", "minority_recall_mean"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"strategies": {"bad": {"no_such_parameter": 1}}}, ValueError, "Strategy 'bad'"),
+        ({"strategies": ["plain"]}, TypeError, "strategies must be a non-empty dict"),
+        ({"strategies": {"x": "smote"}}, TypeError, "Strategy 'x' must map"),
+        ({"cv": 30}, ValueError, "minority class 'a' has 20. Use cv=20"),
+        ({"scoring": ("roc_auc", "collapsed")}, ValueError, "may not name 'collapsed'"),
+        ({"scoring": ()}, ValueError, "non-empty sequence"),
+        ({"estimator": "BalancedBCEClassifier"}, TypeError, "estimator must be"),
+    ],
+)
+def test_bad_arguments_say_what_to_change(labelled, kwargs, error, match):
+    X, y = labelled
+    kwargs = {"strategies": CONSTANT, "estimator": DummyClassifier(), "cv": 2, **kwargs}
+    with pytest.raises(error, match=match):
+        compare_strategies(X, y, **kwargs)
+
+
+def test_non_binary_target_is_refused(labelled):
+    X, _ = labelled
+    with pytest.raises(ValueError, match="Only binary classification"):
+        compare_strategies(X, np.arange(100) % 3, CONSTANT, estimator=DummyClassifier())
+
+
+def test_a_strategy_whose_fits_all_fail_raises(labelled):
+    X, y = labelled
+    with pytest.raises(ValueError, match="fits failed"):
+        compare_strategies(
+            X,
+            y,
+            {"typo": {"sampler": "smoote"}},
+            estimator=BalancedBCEClassifier(max_iter=2),
+            cv=2,
+        )

@@ -1,0 +1,132 @@
+"""Tests of imbbce/_diagnostics.py: the collapse report and its warning."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from imbbce import BalancedBCEClassifier, MajorityCollapseWarning
+from imbbce._diagnostics import collapse_report, warn_if_collapsed
+
+# 10 rows, two of the minority class (encoded 1).
+Y = np.array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
+
+
+def test_collapse_report_counts_by_hand():
+    predicted = np.array([0, 0, 0, 0, 0, 0, 0, 1, 1, 0])
+    report = collapse_report(Y, predicted, minority=1, checked_on="validation")
+    assert report == {
+        "checked_on": "validation",
+        "n_samples": 10,
+        "minority_rate": 0.2,
+        "predicted_minority_rate": 0.2,
+        "minority_recall": 0.5,
+        "single_class": False,
+        "collapsed": False,
+    }
+
+
+def test_collapse_report_majority_only_is_collapsed():
+    report = collapse_report(Y, np.zeros(10, dtype=int), minority=1, checked_on="training")
+    assert report["checked_on"] == "training"
+    assert report["predicted_minority_rate"] == 0.0
+    assert report["minority_recall"] == 0.0
+    assert report["single_class"] is True
+    assert report["collapsed"] is True
+
+
+def test_collapse_report_zero_recall_without_single_class_is_collapsed():
+    # Two rows predicted minority, both of them majority rows: recall 0.
+    predicted = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    report = collapse_report(Y, predicted, minority=1, checked_on="validation")
+    assert report["predicted_minority_rate"] == 0.2
+    assert report["minority_recall"] == 0.0
+    assert report["single_class"] is False
+    assert report["collapsed"] is True
+
+
+def test_collapse_report_follows_minority_encoded_zero():
+    y = np.array([0, 1, 1, 1])
+    report = collapse_report(y, np.array([0, 0, 1, 1]), minority=0, checked_on="validation")
+    assert report["minority_rate"] == 0.25
+    assert report["predicted_minority_rate"] == 0.5
+    assert report["minority_recall"] == 1.0
+    assert report["collapsed"] is False
+
+
+def test_collapse_report_without_minority_rows_has_nan_recall():
+    report = collapse_report(np.zeros(4, int), np.array([0, 1, 0, 1]), 1, "validation")
+    assert np.isnan(report["minority_recall"])
+    assert report["collapsed"] is False
+
+
+def test_warn_if_collapsed_gives_numbers_and_remedies():
+    report = collapse_report(Y, np.zeros(10, dtype=int), minority=1, checked_on="validation")
+    with pytest.warns(MajorityCollapseWarning) as record:
+        warn_if_collapsed(report, "fraud")
+    message = str(record[0].message)
+    assert "collapsed onto the majority class" in message
+    assert "10 rows, 20.0% of class 'fraud'" in message
+    assert "for 0.0% of rows, with minority recall 0.00" in message
+    for remedy in ("class_weight='balanced'", "sampler=", "loss='focal'", "threshold='auto'"):
+        assert remedy in message
+
+
+def test_warn_if_collapsed_on_minority_only_says_so():
+    report = collapse_report(Y, np.ones(10, dtype=int), minority=1, checked_on="validation")
+    assert report["collapsed"] is True
+    with pytest.warns(MajorityCollapseWarning, match="minority class 1 for every row"):
+        warn_if_collapsed(report, 1)
+
+
+def test_warn_if_collapsed_is_silent_when_not_collapsed():
+    report = collapse_report(Y, Y, minority=1, checked_on="validation")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_collapsed(report, 1)
+
+
+@pytest.fixture(scope="module")
+def collapsing_data():
+    # 3 % minority, no label noise: plain BCE stops predicting the minority.
+    X, y = make_classification(
+        n_samples=1500, n_features=20, weights=[0.97], flip_y=0, random_state=0
+    )
+    # The minority label sorts first, so it is classes_[0].
+    return X, np.where(y == 1, "fraud", "ok")
+
+
+def test_plain_bce_collapses_and_warns(collapsing_data):
+    X, y = collapsing_data
+    clf = BalancedBCEClassifier(class_weight=None, max_iter=30, random_state=0)
+    with pytest.warns(MajorityCollapseWarning, match="of class 'fraud'") as record:
+        clf.fit(X, y)
+    # The warning points at the caller's line, not into the package.
+    assert record[0].filename == __file__
+    assert clf.diagnostics_["checked_on"] == "validation"
+    assert clf.diagnostics_["n_samples"] == 150
+    # A stratified split: the validation part keeps the data's 3 %.
+    assert clf.diagnostics_["minority_rate"] == pytest.approx(np.mean(y == "fraud"), abs=0.01)
+    assert clf.diagnostics_["predicted_minority_rate"] == 0.0
+    assert clf.diagnostics_["collapsed"] is True
+    assert set(clf.predict(X)) == {"ok"}
+
+
+def test_defaults_do_not_collapse(collapsing_data):
+    X, y = collapsing_data
+    clf = BalancedBCEClassifier(max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MajorityCollapseWarning)
+        clf.fit(X, y)
+    assert clf.diagnostics_["collapsed"] is False
+    assert clf.diagnostics_["minority_recall"] > 0.5
+    assert "fraud" in set(clf.predict(X))
+
+
+def test_without_validation_split_checks_training_data(collapsing_data):
+    X, y = collapsing_data
+    clf = BalancedBCEClassifier(early_stopping=False, max_iter=5, random_state=0).fit(X, y)
+    assert clf.diagnostics_["checked_on"] == "training"
+    assert clf.diagnostics_["n_samples"] == 1500
+    assert clf.diagnostics_["minority_rate"] == pytest.approx(np.mean(y == "fraud"))

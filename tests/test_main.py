@@ -1,0 +1,189 @@
+"""Tests of imbbce/__main__.py: the ``imbbce compare`` command line."""
+
+import builtins
+import runpy
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+
+from imbbce.__main__ import main
+
+STRATEGIES = [
+    "plain BCE",
+    "class weights",
+    "SMOTE",
+    "random under-sampling",
+    "balanced batches",
+    "focal loss",
+]
+
+
+@pytest.fixture(scope="module")
+def csv_path(tmp_path_factory):
+    X, y = make_classification(n_samples=200, n_features=4, weights=[0.8], random_state=0)
+    frame = pd.DataFrame(X, columns=["f0", "f1", "f2", "f3"])
+    frame["label"] = np.where(y == 1, "churn", "stay")
+    path = tmp_path_factory.mktemp("data") / "data.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _run(capsys, *argv):
+    status = main(["compare", *map(str, argv)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_compare_prints_the_table_and_saves_a_figure(csv_path, tmp_path, capsys):
+    plot = tmp_path / "comparison.png"
+    status, out, err = _run(
+        capsys, csv_path, "--target", "label", "--cv", 2, "--max-iter", 3,
+        "--random-state", 0, "--plot", plot,
+    )  # fmt: skip
+    assert status == 0
+    lines = out.splitlines()
+    header = lines[0].split()
+    metrics = ["average_precision", "roc_auc", "balanced_accuracy", "minority_recall", "f1"]
+    assert header[:5] == metrics
+    assert "collapsed folds" in lines[0] and "fit seconds" in lines[0]
+    assert lines[1].split() == ["strategy"]
+    assert [line[: len(name)] for line, name in zip(lines[2:], STRATEGIES)] == STRATEGIES
+    assert len(lines) == 2 + len(STRATEGIES)
+    assert "±" in lines[2]
+    # Progress on stderr, one line per strategy, then where the figure went.
+    assert err.count("[compare_strategies]") == len(STRATEGIES)
+    assert f"Figure saved to {plot}" in err
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_quiet_keeps_stderr_empty(csv_path, capsys):
+    status, out, err = _run(
+        capsys, csv_path, "--target", "label", "--cv", 2, "--max-iter", 1, "--quiet"
+    )
+    assert status == 0
+    assert err == ""
+    assert len(out.splitlines()) == 2 + len(STRATEGIES)
+
+
+def _write(tmp_path, frame):
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    "frame, message",
+    [
+        (
+            pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0, 1, 2]}),
+            "the target column 'y' has 3 distinct values (0, 1, 2); compare needs exactly two",
+        ),
+        (
+            pd.DataFrame({"x": [1.0, 2.0], "y": [1, 1]}),
+            "the target column 'y' has 1 distinct values (1)",
+        ),
+        (
+            pd.DataFrame({"x": [1.0, 2.0], "city": ["a", "b"], "when": ["x", "y"], "y": [0, 1]}),
+            "non-numeric feature columns: 'city', 'when'. The network needs numbers: one-hot "
+            "encode them in a Pipeline",
+        ),
+        (
+            pd.DataFrame({"x": [1.0, None], "y": [0, 1]}),
+            "feature columns with missing values: 'x'",
+        ),
+        (
+            pd.DataFrame({"x": [1.0, 2.0], "y": [0, None]}),
+            "the target column 'y' has 1 missing values",
+        ),
+        (pd.DataFrame({"y": [0, 1]}), "no feature columns besides the target 'y'"),
+    ],
+)
+def test_bad_data_is_named_on_stderr(tmp_path, capsys, frame, message):
+    status, out, err = _run(capsys, _write(tmp_path, frame), "--target", "y")
+    assert status == 1
+    assert out == ""
+    assert err.startswith("imbbce compare: error: ")
+    assert message in err
+
+
+def test_unknown_target_lists_the_columns(csv_path, capsys):
+    status, _, err = _run(capsys, csv_path, "--target", "Label")
+    assert status == 1
+    assert "no column 'Label'" in err
+    assert "its columns are 'f0', 'f1', 'f2', 'f3', 'label'" in err
+
+
+def test_missing_file(tmp_path, capsys):
+    status, _, err = _run(capsys, tmp_path / "nope.csv", "--target", "y")
+    assert status == 1
+    assert f"no such file: {tmp_path / 'nope.csv'}" in err
+
+
+def test_too_many_folds_for_the_minority(csv_path, capsys):
+    status, _, err = _run(capsys, csv_path, "--target", "label", "--cv", 100)
+    assert status == 1
+    assert "cv=100 stratified folds need at least 100 rows of each class" in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--cv", "1"], "argument --cv: must be an integer >= 2, got 1"),
+        (["--max-iter", "0"], "argument --max-iter: must be an integer >= 1, got 0"),
+        (["--plot", "out.xyz"], "--plot out.xyz: the file name must end with one of"),
+    ],
+)
+def test_bad_options(csv_path, capsys, argv, message):
+    try:
+        status = main(["compare", str(csv_path), "--target", "label", *argv])
+    except SystemExit as exit_:  # argparse exits with status 2
+        status = exit_.code
+    assert status in (1, 2)
+    assert message in capsys.readouterr().err
+
+
+def test_plot_folder_must_exist(csv_path, tmp_path, capsys):
+    status, _, err = _run(
+        capsys, csv_path, "--target", "label", "--plot", tmp_path / "no" / "out.png"
+    )
+    assert status == 1
+    assert "does not exist" in err
+
+
+def test_missing_pandas_names_the_extra(csv_path, capsys, monkeypatch):
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name.split(".")[0] == "pandas":
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    status, _, err = _run(capsys, csv_path, "--target", "label")
+    assert status == 1
+    assert "reads CSV files with pandas" in err
+    assert "pip install imbbce[pandas]" in err
+
+
+def test_python_dash_m_runs_main(tmp_path, monkeypatch, capsys):
+    # What `python -m imbbce ...` does, in this process (a subprocess would
+    # spend seconds importing torch again). runpy warns when the module it
+    # runs was imported already, as this file did; and pytest's assertion
+    # rewriter, which loads imbbce/__main__.py when that file is named on
+    # pytest's command line, cannot hand runpy its code.
+    monkeypatch.delitem(sys.modules, "imbbce.__main__")
+    finders = [f for f in sys.meta_path if type(f).__name__ != "AssertionRewritingHook"]
+    monkeypatch.setattr(sys, "meta_path", finders)
+    missing = str(tmp_path / "no.csv")
+    monkeypatch.setattr(sys, "argv", ["imbbce", "compare", missing, "-t", "y"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_module("imbbce", run_name="__main__")
+    assert exit_.value.code == 2  # argparse: -t is not an option
+    monkeypatch.setattr(sys, "argv", ["imbbce", "compare", missing, "--target", "y"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_module("imbbce", run_name="__main__")
+    assert exit_.value.code == 1
+    assert "imbbce compare: error: no such file" in capsys.readouterr().err
