@@ -374,6 +374,21 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : BalancedBCEClassifier
         """
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            # A failed or interrupted fit leaves an unfitted estimator, not a
+            # mix of this fit's attributes and a previous fit's.
+            self._forget_fit()
+            raise
+
+    def _forget_fit(self):
+        """Delete every fitted attribute."""
+        for name in list(vars(self)):
+            if (name.endswith("_") and not name.startswith("__")) or name == "_minority":
+                delattr(self, name)
+
+    def _fit(self, X, y, sample_weight):
         hidden = self._check_hidden_layer_sizes()
         X, y = validate_data(
             self,
@@ -605,7 +620,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 f"(epoch 0 means the initial weights). Lower learning_rate_init (now "
                 f"{self.learning_rate_init}), or scale the features.",
                 TrainingDivergedWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         elif self.stop_reason_ == "interrupted":
             warnings.warn(
@@ -613,7 +628,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.max_iter} epochs; the estimator is fitted with the weights of epoch "
                 f"{self.best_epoch_}.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
         net.train_split = None  # drops the reference to the validation data

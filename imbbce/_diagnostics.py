@@ -58,5 +58,5 @@ def warn_if_collapsed(report, minority_label):
         "(sampler='smote', 'random_over' or 'balanced_batch'), loss='focal', or "
         "threshold='auto' (with early_stopping=True).",
         MajorityCollapseWarning,
-        stacklevel=4,
+        stacklevel=6,
     )

@@ -142,7 +142,7 @@ def validation_split(y, fraction, seed):
             f"validation_fraction={fraction}. Training runs for max_iter epochs without "
             "early stopping; raise validation_fraction or set early_stopping=False.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
         return None
     return np.sort(train_rows), np.sort(valid_rows)
