@@ -227,6 +227,19 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         on accuracy.
     skorch.NeuralNetBinaryClassifier : the training loop this builds on.
 
+    Notes
+    -----
+    **Faults during fit.** When the loss or the weights stop being finite,
+    training stops, the last good weights are restored (the best epoch's
+    with early stopping) and a :class:`~imbbce.TrainingDivergedWarning` says
+    what to change. A ``KeyboardInterrupt`` (Ctrl-C) during training, once
+    at least one epoch has finished, ends ``fit`` normally: the estimator
+    holds the weights of the best finished epoch (with early stopping) or of
+    the last one, ``stop_reason_`` is "interrupted", ``history_`` lists the
+    finished epochs only, and a warning says so. Interrupted in the first
+    epoch, or anywhere outside the training loop, ``fit`` re-raises it. A
+    ``fit`` that raises leaves the estimator unfitted.
+
     Examples
     --------
     >>> from sklearn.datasets import make_classification
@@ -595,16 +608,20 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(net.history)
         if guard.diverged_epoch_ is not None:
             self.stop_reason_ = "diverged"
+        elif net.interrupted_:
+            self.stop_reason_ = "interrupted"
+            # The interrupted epoch did not finish: its history row is partial
+            # and its weights were replaced by the last good ones.
+            self.n_iter_ = guard.finished_epochs_
+            del net.history[self.n_iter_ :]
         elif stopper is not None and stopper.stopped_:
             self.stop_reason_ = "early_stopping"
-        elif self.n_iter_ < self.max_iter:
-            self.stop_reason_ = "interrupted"
         else:
             self.stop_reason_ = "max_iter"
 
         if stopper is not None and stopper.best_model_weights_ is not None:
             self.best_epoch_ = int(stopper.best_epoch_)
-        elif guard.diverged_epoch_ is not None:
+        elif guard.diverged_epoch_ is not None or net.interrupted_:
             self.best_epoch_ = int(guard.good_epoch_)
         else:
             self.best_epoch_ = self.n_iter_
@@ -623,10 +640,14 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=5,
             )
         elif self.stop_reason_ == "interrupted":
+            if self.best_epoch_ == 0:
+                # Not one epoch finished: there are no trained weights to keep.
+                raise KeyboardInterrupt
             warnings.warn(
-                f"fit was interrupted (KeyboardInterrupt) after {self.n_iter_} of "
-                f"{self.max_iter} epochs; the estimator is fitted with the weights of epoch "
-                f"{self.best_epoch_}.",
+                f"fit was interrupted (KeyboardInterrupt) in epoch {self.n_iter_ + 1} of "
+                f"{self.max_iter}; the estimator is fitted with the weights of epoch "
+                f"{self.best_epoch_}, the {'best' if stopper is not None else 'last'} of "
+                f"the {self.n_iter_} finished epoch(s).",
                 UserWarning,
                 stacklevel=5,
             )
