@@ -652,6 +652,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=5,
             )
 
+        # Prediction then never switches the module's mode: predict_logits
+        # toggling a shared module between train and eval mode let one thread
+        # predict with dropout active while another was predicting.
+        net.module_.eval()
         net.train_split = None  # drops the reference to the validation data
         for row in net.history:
             row["batches"] = []

@@ -307,7 +307,8 @@ def predict_logits(module, X, device, block_rows=None):
         block_rows = 512 if str(device) == "cpu" else 16384
     out = np.empty(n, dtype=np.float32)
     was_training = module.training
-    module.eval()
+    if was_training:  # a fitted estimator's module is in eval mode already
+        module.eval()
     try:
         with torch.no_grad():
             for start in range(0, n, block_rows):
@@ -320,5 +321,6 @@ def predict_logits(module, X, device, block_rows=None):
                 logits = check_logits_shape(module(chunk.to(device)), block_rows)
                 out[start : start + rows] = logits[:rows].float().cpu().numpy()
     finally:
-        module.train(was_training)
+        if was_training:
+            module.train()
     return out
