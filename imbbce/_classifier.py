@@ -240,6 +240,24 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     epoch, or anywhere outside the training loop, ``fit`` re-raises it. A
     ``fit`` that raises leaves the estimator unfitted.
 
+    **Saving and loading.** Fitted or not, the estimator round-trips through
+    ``pickle`` and ``joblib`` with identical predictions, alone or inside a
+    ``Pipeline`` or ``GridSearchCV``. The pickle holds the network's weights
+    and optimizer state but not the training data: the validation split and
+    the per-batch history are dropped at the end of ``fit``. Loading a
+    pickle (or a joblib file) runs code chosen by whoever wrote it: load
+    only files from sources you trust. To share the weights alone, save
+    ``clf.net_.module_.state_dict()`` with ``torch.save``; ``torch.load(path,
+    weights_only=True)`` reads it back without running code, into a module of
+    the same architecture (``imbbce.MLP(n_features_in_,
+    hidden_layer_sizes)`` for the default one), as in the example below.
+    skorch's ``clf.net_.save_params(f_params=path)`` and ``load_params``
+    (which also loads with ``weights_only=True``) do the same for an
+    estimator already fitted with the same architecture. The logit of
+    ``classes_[1]`` is the module's output, minus ``prior_shift_`` when
+    ``prior_correction=True``; keep ``classes_`` and ``threshold_`` next to
+    the weights.
+
     Examples
     --------
     >>> from sklearn.datasets import make_classification
@@ -248,6 +266,22 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     >>> clf = BalancedBCEClassifier(max_iter=20, random_state=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
+
+    The weights alone, saved and loaded without pickle:
+
+    >>> import io
+    >>> import numpy as np
+    >>> import torch
+    >>> from imbbce import MLP
+    >>> buffer = io.BytesIO()  # or a path
+    >>> torch.save(clf.net_.module_.state_dict(), buffer)
+    >>> _ = buffer.seek(0)
+    >>> module = MLP(clf.n_features_in_, hidden_layer_sizes=(64, 32)).eval()
+    >>> _ = module.load_state_dict(torch.load(buffer, weights_only=True))
+    >>> with torch.no_grad():
+    ...     proba = torch.sigmoid(module(torch.as_tensor(X[:2], dtype=torch.float32)))
+    >>> bool(np.allclose(proba.numpy(), clf.predict_proba(X[:2])[:, 1], atol=1e-6))
+    True
     """
 
     _parameter_constraints = {
