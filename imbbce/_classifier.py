@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -202,7 +202,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     best_epoch_ : int
         Epoch whose weights the model holds.
     sampler_ : sampler object or None
-        The fitted sampler.
+        The sampler as ``fit`` used it (built from the alias or cloned, with
+        the ``random_state`` it was given), unfitted again: a fitted sampler
+        holds training rows or one index per row, which would otherwise
+        travel in every pickle.
     class_weight_ : ndarray of shape (2,)
         Class weights used in the loss, in the order of ``classes_``.
     threshold_ : float
@@ -569,6 +572,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         else:
             X_train = X_all if train_rows is None else X_all[train_rows]
         X_res, y_res, w_res = resample(self.sampler_, X_train, train_y, train_w, self.classes_)
+        # A fitted sampler holds training rows (SMOTE's and NearMiss's
+        # neighbour indexes) or an index per resampled row; kept, they would
+        # travel in every pickle of the estimator.
+        self.sampler_ = clone(self.sampler_)
         if len(np.unique(y_res)) < 2:
             raise ValueError(
                 f"The sampler {type(self.sampler_).__name__} left a single class in the "

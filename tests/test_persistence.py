@@ -78,19 +78,27 @@ def test_fitted_pipeline_and_grid_search_round_trip(tmp_path):
     assert_same_predictions(grid, joblib_round_trip(grid, tmp_path / "grid.joblib"))
 
 
-def test_pickle_holds_no_training_data():
-    # 20k rows x 20 features: a pickle that kept X, the validation split or
-    # per-batch history would be megabytes.
+@pytest.mark.parametrize("sampler", [None, "smote", "random_over"])
+def test_pickle_holds_no_training_data(sampler):
+    # 20k rows x 20 features: a pickle that kept X, the validation split,
+    # per-batch history or a fitted sampler (SMOTE's neighbour index holds
+    # the minority rows, random over-sampling one index per row) would be
+    # hundreds of kilobytes to megabytes.
     rng = np.random.RandomState(1)
     X_big = rng.randn(20_000, 20).astype(np.float32)
     y_big = (X_big[:, 0] > 1.3).astype(np.int64)
     clf = BalancedBCEClassifier(
-        hidden_layer_sizes=(8,), batch_size=1024, max_iter=2, noise_std=0.1, random_state=0
+        hidden_layer_sizes=(8,),
+        batch_size=1024,
+        max_iter=2,
+        noise_std=0.1,
+        sampler=sampler,
+        random_state=0,
     ).fit(X_big, y_big)
     blob = pickle.dumps(clf)
-    assert len(blob) < X_big.nbytes / 20
+    assert len(blob) < 50_000  # X is 1.6 MB
     # Not one training or validation row, as the float32 bytes the net saw.
-    for row in (0, 1, 9_999, 19_999):
+    for row in [0, 1, 19_999, *np.flatnonzero(y_big)[:20]]:
         assert X_big[row].tobytes() not in blob
     loaded = pickle.loads(blob)
     assert loaded.net_.train_split is None
