@@ -138,10 +138,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         before any resampling, score it after every epoch, stop after
         ``n_iter_no_change`` epochs without an improvement larger than
         ``tol``, and restore the best epoch's weights (kept in memory). When
-        the smaller class cannot be placed on both sides, training runs
-        without the split and a warning says so.
+        the smaller class cannot be placed, with weight, on both sides,
+        training runs without the split and a warning says so.
     validation_fraction : float in (0, 1), default=0.1
-        Share of rows held out for early stopping.
+        Share of each class's rows held out for early stopping (at least
+        one row of each class).
     n_iter_no_change : int >= 1, default=10
         Patience, in epochs.
     tol : float >= 0, default=1e-4
@@ -465,7 +466,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         X_all = as_float32_tensor(X)
 
         split = (
-            validation_split(y_enc, self.validation_fraction, split_seed)
+            validation_split(y_enc, self.validation_fraction, split_seed, weights)
             if (self.early_stopping)
             else None
         )
