@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import torch
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
 from skorch import NeuralNet
@@ -98,7 +99,7 @@ class _Probabilities(ClassifierMixin, BaseEstimator):
         return self.logits
 
     def predict_proba(self, X):
-        positive = 1.0 / (1.0 + np.exp(-self.logits))
+        positive = expit(self.logits)  # no overflow warning for large |logits|
         return np.column_stack([1.0 - positive, positive])
 
     def predict(self, X):
