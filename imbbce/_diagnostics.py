@@ -49,6 +49,19 @@ def warn_if_collapsed(report, minority_label):
     """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``."""
     if not report["collapsed"]:
         return
+    if report["single_class"] and report["predicted_minority_rate"] == 1.0:
+        # The other collapse: every row predicted as the minority.
+        warnings.warn(
+            f"The network predicts class {minority_label!r}, the minority, for every row of "
+            f"the {report['checked_on']} data ({report['n_samples']} rows, "
+            f"{report['minority_rate']:.1%} of class {minority_label!r}): it separates "
+            "nothing. Remedies: train longer (max_iter, learning_rate_init), correct the "
+            "imbalance less (class_weight, sampler), or threshold='auto' (with "
+            "early_stopping=True).",
+            MajorityCollapseWarning,
+            stacklevel=6,
+        )
+        return
     warnings.warn(
         f"The network collapsed onto the majority class: on the {report['checked_on']} data "
         f"({report['n_samples']} rows, {report['minority_rate']:.1%} of class "
