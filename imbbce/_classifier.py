@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -32,7 +32,6 @@ from ._validation import (
     check_binary_target,
     check_sample_weight,
     class_weights,
-    plain_label,
     validation_split,
 )
 from .exceptions import TrainingDivergedWarning
@@ -139,10 +138,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         before any resampling, score it after every epoch, stop after
         ``n_iter_no_change`` epochs without an improvement larger than
         ``tol``, and restore the best epoch's weights (kept in memory). When
-        the smaller class cannot be placed on both sides, training runs
-        without the split and a warning says so.
+        the smaller class cannot be placed, with weight, on both sides,
+        training runs without the split and a warning says so.
     validation_fraction : float in (0, 1), default=0.1
-        Share of rows held out for early stopping.
+        Share of each class's rows held out for early stopping (at least
+        one row of each class).
     n_iter_no_change : int >= 1, default=10
         Patience, in epochs.
     tol : float >= 0, default=1e-4
@@ -190,7 +190,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         The two labels; the positive class is ``classes_[1]``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
     net_ : ImbalanceNet
         The fitted skorch net; its module is ``net_.module_``.
@@ -203,7 +203,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     best_epoch_ : int
         Epoch whose weights the model holds.
     sampler_ : sampler object or None
-        The fitted sampler.
+        The sampler as ``fit`` used it (built from the alias or cloned, with
+        the ``random_state`` it was given), unfitted again: a fitted sampler
+        holds training rows or one index per row, which would otherwise
+        travel in every pickle.
     class_weight_ : ndarray of shape (2,)
         Class weights used in the loss, in the order of ``classes_``.
     threshold_ : float
@@ -228,6 +231,37 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         on accuracy.
     skorch.NeuralNetBinaryClassifier : the training loop this builds on.
 
+    Notes
+    -----
+    **Faults during fit.** When the loss or the weights stop being finite,
+    training stops, the last good weights are restored (the best epoch's
+    with early stopping) and a :class:`~imbbce.TrainingDivergedWarning` says
+    what to change. A ``KeyboardInterrupt`` (Ctrl-C) during training, once
+    at least one epoch has finished, ends ``fit`` normally: the estimator
+    holds the weights of the best finished epoch (with early stopping) or of
+    the last one, ``stop_reason_`` is "interrupted", ``history_`` lists the
+    finished epochs only, and a warning says so. Interrupted in the first
+    epoch, or anywhere outside the training loop, ``fit`` re-raises it. A
+    ``fit`` that raises leaves the estimator unfitted.
+
+    **Saving and loading.** Fitted or not, the estimator round-trips through
+    ``pickle`` and ``joblib`` with identical predictions, alone or inside a
+    ``Pipeline`` or ``GridSearchCV``. The pickle holds the network's weights
+    and optimizer state but not the training data: the validation split and
+    the per-batch history are dropped at the end of ``fit``. Loading a
+    pickle (or a joblib file) runs code chosen by whoever wrote it: load
+    only files from sources you trust. To share the weights alone, save
+    ``clf.net_.module_.state_dict()`` with ``torch.save``; ``torch.load(path,
+    weights_only=True)`` reads it back without running code, into a module of
+    the same architecture (``imbbce.MLP(n_features_in_,
+    hidden_layer_sizes)`` for the default one), as in the example below.
+    skorch's ``clf.net_.save_params(f_params=path)`` and ``load_params``
+    (which also loads with ``weights_only=True``) do the same for an
+    estimator already fitted with the same architecture. The logit of
+    ``classes_[1]`` is the module's output, minus ``prior_shift_`` when
+    ``prior_correction=True``; keep ``classes_`` and ``threshold_`` next to
+    the weights.
+
     Examples
     --------
     >>> from sklearn.datasets import make_classification
@@ -236,6 +270,22 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     >>> clf = BalancedBCEClassifier(max_iter=20, random_state=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
+
+    The weights alone, saved and loaded without pickle:
+
+    >>> import io
+    >>> import numpy as np
+    >>> import torch
+    >>> from imbbce import MLP
+    >>> buffer = io.BytesIO()  # or a path
+    >>> torch.save(clf.net_.module_.state_dict(), buffer)
+    >>> _ = buffer.seek(0)
+    >>> module = MLP(clf.n_features_in_, hidden_layer_sizes=(64, 32)).eval()
+    >>> _ = module.load_state_dict(torch.load(buffer, weights_only=True))
+    >>> with torch.no_grad():
+    ...     proba = torch.sigmoid(module(torch.as_tensor(X[:2], dtype=torch.float32)))
+    >>> bool(np.allclose(proba.numpy(), clf.predict_proba(X[:2])[:, 1], atol=1e-6))
+    True
     """
 
     _parameter_constraints = {
@@ -375,6 +425,21 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : BalancedBCEClassifier
         """
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            # A failed or interrupted fit leaves an unfitted estimator, not a
+            # mix of this fit's attributes and a previous fit's.
+            self._forget_fit()
+            raise
+
+    def _forget_fit(self):
+        """Delete every fitted attribute."""
+        for name in list(vars(self)):
+            if (name.endswith("_") and not name.startswith("__")) or name == "_minority":
+                delattr(self, name)
+
+    def _fit(self, X, y, sample_weight):
         hidden = self._check_hidden_layer_sizes()
         X, y = validate_data(
             self,
@@ -401,7 +466,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         X_all = as_float32_tensor(X)
 
         split = (
-            validation_split(y_enc, self.validation_fraction, split_seed)
+            validation_split(y_enc, self.validation_fraction, split_seed, weights)
             if (self.early_stopping)
             else None
         )
@@ -508,6 +573,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         else:
             X_train = X_all if train_rows is None else X_all[train_rows]
         X_res, y_res, w_res = resample(self.sampler_, X_train, train_y, train_w, self.classes_)
+        # A fitted sampler holds training rows (SMOTE's and NearMiss's
+        # neighbour indexes) or an index per resampled row; kept, they would
+        # travel in every pickle of the estimator.
+        self.sampler_ = clone(self.sampler_)
         if len(np.unique(y_res)) < 2:
             raise ValueError(
                 f"The sampler {type(self.sampler_).__name__} left a single class in the "
@@ -581,16 +650,20 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(net.history)
         if guard.diverged_epoch_ is not None:
             self.stop_reason_ = "diverged"
+        elif net.interrupted_:
+            self.stop_reason_ = "interrupted"
+            # The interrupted epoch did not finish: its history row is partial
+            # and its weights were replaced by the last good ones.
+            self.n_iter_ = guard.finished_epochs_
+            del net.history[self.n_iter_ :]
         elif stopper is not None and stopper.stopped_:
             self.stop_reason_ = "early_stopping"
-        elif self.n_iter_ < self.max_iter:
-            self.stop_reason_ = "interrupted"
         else:
             self.stop_reason_ = "max_iter"
 
         if stopper is not None and stopper.best_model_weights_ is not None:
             self.best_epoch_ = int(stopper.best_epoch_)
-        elif guard.diverged_epoch_ is not None:
+        elif guard.diverged_epoch_ is not None or net.interrupted_:
             self.best_epoch_ = int(guard.good_epoch_)
         else:
             self.best_epoch_ = self.n_iter_
@@ -606,17 +679,25 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 f"(epoch 0 means the initial weights). Lower learning_rate_init (now "
                 f"{self.learning_rate_init}), or scale the features.",
                 TrainingDivergedWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         elif self.stop_reason_ == "interrupted":
+            if self.best_epoch_ == 0:
+                # Not one epoch finished: there are no trained weights to keep.
+                raise KeyboardInterrupt
             warnings.warn(
-                f"fit was interrupted (KeyboardInterrupt) after {self.n_iter_} of "
-                f"{self.max_iter} epochs; the estimator is fitted with the weights of epoch "
-                f"{self.best_epoch_}.",
+                f"fit was interrupted (KeyboardInterrupt) in epoch {self.n_iter_ + 1} of "
+                f"{self.max_iter}; the estimator is fitted with the weights of epoch "
+                f"{self.best_epoch_}, the {'best' if stopper is not None else 'last'} of "
+                f"the {self.n_iter_} finished epoch(s).",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
 
+        # Prediction then never switches the module's mode: predict_logits
+        # toggling a shared module between train and eval mode let one thread
+        # predict with dropout active while another was predicting.
+        net.module_.eval()
         net.train_split = None  # drops the reference to the validation data
         for row in net.history:
             row["batches"] = []
@@ -644,20 +725,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             self._minority,
             "validation" if valid_data is not None else "training",
         )
-        warn_if_collapsed(self.diagnostics_, plain_label(self.classes_[self._minority]))
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        device = getattr(self, "device_", "cpu")
-        if device != "cpu" and not torch.cuda.is_available():
-            # skorch has already loaded the weights onto the CPU (with its own warning).
-            warnings.warn(
-                f"This model was fitted on device {device!r}, which this machine does not "
-                "have; it predicts on the CPU.",
-                UserWarning,
-                stacklevel=2,
-            )
-            self.device_ = "cpu"
+        warn_if_collapsed(self.diagnostics_, _plain(self.classes_[self._minority]))
 
     # -------------------------------------------------------------- predict
 
@@ -747,6 +815,11 @@ def _feature_std(X_all, rows):
     mean = np.asarray(part.mean(axis=0)).ravel()
     mean_sq = np.asarray(part.multiply(part).mean(axis=0)).ravel()
     return torch.from_numpy(np.sqrt(np.maximum(mean_sq - mean**2, 0.0)).astype(np.float32))
+
+
+def _plain(label):
+    """A numpy scalar label as the plain Python value, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def _silent(*args, **kwargs):

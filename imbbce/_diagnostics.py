@@ -14,10 +14,7 @@ def collapse_report(y, predicted, minority, checked_on):
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples,)
-        Encoded true labels, 0 or 1.
-    predicted : ndarray of shape (n_samples,)
-        Encoded predicted labels, 0 or 1.
+    y, predicted : ndarray of encoded labels
     minority : {0, 1}
         Encoded label of the minority class.
     checked_on : {"validation", "training"}
@@ -49,37 +46,31 @@ def collapse_report(y, predicted, minority, checked_on):
 
 
 def warn_if_collapsed(report, minority_label):
-    """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``.
-
-    Parameters
-    ----------
-    report : dict
-        The output of :func:`collapse_report`.
-    minority_label : object
-        The user's label of the minority class, for the message.
-    """
+    """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``."""
     if not report["collapsed"]:
         return
-    where = (
-        f"on the {report['checked_on']} data ({report['n_samples']} rows, "
-        f"{report['minority_rate']:.1%} of class {minority_label!r})"
+    if report["single_class"] and report["predicted_minority_rate"] == 1.0:
+        # The other collapse: every row predicted as the minority.
+        warnings.warn(
+            f"The network predicts class {minority_label!r}, the minority, for every row of "
+            f"the {report['checked_on']} data ({report['n_samples']} rows, "
+            f"{report['minority_rate']:.1%} of class {minority_label!r}): it separates "
+            "nothing. Remedies: train longer (max_iter, learning_rate_init), correct the "
+            "imbalance less (class_weight, sampler), or threshold='auto' (with "
+            "early_stopping=True).",
+            MajorityCollapseWarning,
+            stacklevel=6,
+        )
+        return
+    warnings.warn(
+        f"The network collapsed onto the majority class: on the {report['checked_on']} data "
+        f"({report['n_samples']} rows, {report['minority_rate']:.1%} of class "
+        f"{minority_label!r}) it predicts class {minority_label!r} for "
+        f"{report['predicted_minority_rate']:.1%} of rows, with minority recall "
+        f"{report['minority_recall']:.2f}. Remedies: class_weight='balanced', a sampler "
+        "(sampler='smote', 'random_over' or 'balanced_batch'), loss='focal' together with "
+        "class weights, threshold='auto' (with early_stopping=True), or more patience "
+        "(n_iter_no_change) when the validation split holds few minority rows.",
+        MajorityCollapseWarning,
+        stacklevel=6,
     )
-    if report["predicted_minority_rate"] >= 1.0:
-        # A single class, but the minority one: the remedies overshot.
-        message = (
-            f"The network predicts the minority class {minority_label!r} for every row {where}. "
-            "The imbalance remedies overshoot: use a milder class_weight or sampling_strategy, "
-            "or threshold='auto' (with early_stopping=True)."
-        )
-    else:
-        message = (
-            f"The network collapsed onto the majority class: {where} it predicts class "
-            f"{minority_label!r} for {report['predicted_minority_rate']:.1%} of rows, with "
-            f"minority recall {report['minority_recall']:.2f}. Remedies: "
-            "class_weight='balanced', a sampler (sampler='smote', 'random_over' or "
-            "'balanced_batch'), loss='focal' together with class weights, threshold='auto' "
-            "(with early_stopping=True), or more patience (n_iter_no_change) when the "
-            "validation split holds few minority rows."
-        )
-    # warn_if_collapsed < _finish_training < fit < _fit_context's wrapper < caller
-    warnings.warn(message, MajorityCollapseWarning, stacklevel=5)

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import torch
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
 from skorch import NeuralNet
@@ -20,7 +21,13 @@ from skorch.callbacks import Callback, EarlyStopping, EpochScoring
 
 from ._modules import check_logits_shape, l1_penalty
 
-__all__ = ["DivergenceGuard", "FlaggedEarlyStopping", "ImbalanceNet", "predict_logits"]
+__all__ = [
+    "DivergenceGuard",
+    "FlaggedEarlyStopping",
+    "ImbalanceNet",
+    "StopTraining",
+    "predict_logits",
+]
 
 #: A training loss above this is treated as divergence, even while finite.
 LOSS_LIMIT = 1e6
@@ -44,6 +51,21 @@ class ImbalanceNet(NeuralNet):
     def __init__(self, *args, l1=0.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.l1 = l1
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop, recording in ``interrupted_`` whether a
+        ``KeyboardInterrupt`` that is not one of imbbce's own stops ended it.
+
+        skorch's ``partial_fit`` swallows every ``KeyboardInterrupt`` (that is
+        how its callbacks stop training), so this is the only place where a
+        user's Ctrl-C can be told apart from an early stop.
+        """
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as stop:
+            self.interrupted_ = not isinstance(stop, StopTraining)
+            raise
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         target, weight = y_true
@@ -77,7 +99,7 @@ class _Probabilities(ClassifierMixin, BaseEstimator):
         return self.logits
 
     def predict_proba(self, X):
-        positive = 1.0 / (1.0 + np.exp(-self.logits))
+        positive = expit(self.logits)  # no overflow warning for large |logits|
         return np.column_stack([1.0 - positive, positive])
 
     def predict(self, X):
@@ -162,9 +184,9 @@ class FlaggedEarlyStopping(EarlyStopping):
         self._loss = net.history[-1].get("valid_loss", np.inf)
         try:
             super().on_epoch_end(net, **kwargs)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             self.stopped_ = True
-            raise
+            raise StopTraining from stop
 
     def _is_score_improved(self, score):
         improved = super()._is_score_improved(score)
@@ -176,22 +198,32 @@ class FlaggedEarlyStopping(EarlyStopping):
         return improved
 
 
-class TrainingDiverged(KeyboardInterrupt):
-    """Raised inside skorch's loop to stop a diverging training run.
+class StopTraining(KeyboardInterrupt):
+    """Raised by imbbce's callbacks to end training (early stop, divergence).
 
     A ``KeyboardInterrupt`` subclass because that is how skorch lets a
-    callback end training while still running every ``on_train_end``.
+    callback end training while still running every ``on_train_end``; a
+    subclass so that a user's own ``KeyboardInterrupt`` is told apart.
     """
+
+
+class TrainingDiverged(StopTraining):
+    """Raised inside skorch's loop to stop a diverging training run."""
 
 
 class DivergenceGuard(Callback):
     """Stop training when the loss or the weights stop being finite.
 
     A diverging loss can stay finite (1e30), so a loss above
-    :data:`LOSS_LIMIT` counts too. On divergence the last good weights are
+    :data:`LOSS_LIMIT` counts too. On divergence, and when a user's
+    ``KeyboardInterrupt`` ended training, the last good weights are
     restored: those of the last finished epoch when ``keep_each_epoch``
     (no early stopping), otherwise the initial ones, which early stopping
-    then replaces by its best epoch's if it has one.
+    then replaces by its best epoch's if it has one (its ``on_train_end``
+    runs after this one's).
+
+    ``finished_epochs_`` counts the epochs whose end this callback saw with
+    finite weights: an interrupted epoch is not one of them.
 
     Parameters
     ----------
@@ -206,6 +238,7 @@ class DivergenceGuard(Callback):
         self.diverged_epoch_ = None
         self.good_weights_ = copy_state(net.module_)
         self.good_epoch_ = 0
+        self.finished_epochs_ = 0
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
         value = float(loss.item())
@@ -215,6 +248,7 @@ class DivergenceGuard(Callback):
     def on_epoch_end(self, net, **kwargs):
         if not all(torch.isfinite(p).all() for p in net.module_.parameters()):
             self._stop(net)
+        self.finished_epochs_ = len(net.history)
         if self.keep_each_epoch:
             self.good_weights_ = copy_state(net.module_)
             self.good_epoch_ = len(net.history)
@@ -225,6 +259,8 @@ class DivergenceGuard(Callback):
         raise TrainingDiverged
 
     def on_train_end(self, net, **kwargs):
+        if getattr(net, "interrupted_", False) and self.diverged_epoch_ is None:
+            net.module_.load_state_dict(self.good_weights_)
         self.good_weights_ = None
 
     def __getstate__(self):
@@ -272,7 +308,8 @@ def predict_logits(module, X, device, block_rows=None):
         block_rows = 512 if str(device) == "cpu" else 16384
     out = np.empty(n, dtype=np.float32)
     was_training = module.training
-    module.eval()
+    if was_training:  # a fitted estimator's module is in eval mode already
+        module.eval()
     try:
         with torch.no_grad():
             for start in range(0, n, block_rows):
@@ -285,5 +322,6 @@ def predict_logits(module, X, device, block_rows=None):
                 logits = check_logits_shape(module(chunk.to(device)), block_rows)
                 out[start : start + rows] = logits[:rows].float().cpu().numpy()
     finally:
-        module.train(was_training)
+        if was_training:
+            module.train()
     return out

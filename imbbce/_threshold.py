@@ -8,6 +8,7 @@ candidate with the scikit-learn scorer the user named.
 """
 
 import numpy as np
+from scipy.special import expit
 
 from ._net import MinorityScorer
 
@@ -47,5 +48,5 @@ def tune_threshold(logits, y, scoring, minority, sample_weight=None, n_threshold
         score = scorer.score_logits(logits, y, sample_weight)
         if score > best_score:
             best_logit, best_score = candidate, score
-    probability = 1.0 / (1.0 + np.exp(-best_logit))
+    probability = expit(best_logit)  # 1 / (1 + exp(-x)) overflows for x < -709
     return float(np.clip(probability, 1e-7, 1.0 - 1e-7))

@@ -7,18 +7,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = [
-    "plain_label",
-    "check_binary_target",
-    "check_sample_weight",
-    "class_weights",
-    "validation_split",
-]
-
-
-def plain_label(label):
-    """A numpy scalar label as the plain Python value, for messages."""
-    return label.item() if isinstance(label, np.generic) else label
+__all__ = ["check_binary_target", "check_sample_weight", "class_weights", "validation_split"]
 
 
 def check_binary_target(y):
@@ -126,41 +115,55 @@ def class_weights(class_weight, classes, y_seen):
     return weights
 
 
-def validation_split(y, fraction, seed):
+def validation_split(y, fraction, seed, sample_weight=None):
     """A stratified, shuffled, seeded split into training and validation rows.
 
-    Each class puts ``round(fraction * n_class)`` of its rows on the
-    validation side, but always at least one and never all. scikit-learn's
-    stratified splitters allocate rows by proportion and can leave the
-    minority out of a small validation split altogether (8 + 2 rows with two
-    validation rows gives two majority rows), which would make any
-    minority-aware score for early stopping undefined.
+    Each class is split on its own: ``round(fraction * n_c)`` of its rows,
+    but at least one and never all, go to the validation side. (A split of
+    the whole, as ``train_test_split(stratify=y)`` makes, can leave the
+    minority off a small validation side: 2 of 8 rows, 2 of them minority,
+    gave a validation split of majority rows only, on which every
+    minority-aware score is undefined.)
 
     Returns
     -------
     (train_rows, valid_rows) or None
-        Sorted row indices. None, with a ``UserWarning``, when the smaller
-        class has fewer than two rows, so it cannot be placed on both sides;
-        training then runs without early stopping.
+        None, with a ``UserWarning``, when the smaller class has fewer than
+        two rows, or when ``sample_weight`` leaves a class without weight on
+        one side; training then runs without early stopping.
     """
     counts = np.bincount(y, minlength=2)
+    problem = None
     if counts.min() < 2:
-        warnings.warn(
-            f"early_stopping=True needs a validation split holding both classes, but the "
-            f"smaller class has {counts.min()} sample(s) among {len(y)} rows, so it cannot "
-            "be placed on both sides. Training runs for max_iter epochs without early "
-            "stopping; provide more minority samples or set early_stopping=False.",
-            UserWarning,
-            stacklevel=4,
+        problem = (
+            f"the smaller class has {counts.min()} sample(s) among {len(y)} rows with "
+            f"validation_fraction={fraction}"
         )
-        return None
-    rng = np.random.RandomState(seed)
-    valid = []
-    for label, count in enumerate(counts):
-        members = rng.permutation(np.flatnonzero(y == label))
-        n_valid = int(np.clip(round(fraction * count), 1, count - 1))
-        valid.append(members[:n_valid])
-    valid_rows = np.sort(np.concatenate(valid))
-    train_mask = np.ones(len(y), dtype=bool)
-    train_mask[valid_rows] = False
-    return np.flatnonzero(train_mask), valid_rows
+    else:
+        rng = np.random.RandomState(seed)
+        sides = ([], [])
+        for c in (0, 1):
+            rows = rng.permutation(np.flatnonzero(y == c))
+            n_valid = int(np.clip(np.floor(fraction * len(rows) + 0.5), 1, len(rows) - 1))
+            sides[0].append(rows[n_valid:])
+            sides[1].append(rows[:n_valid])
+        train_rows, valid_rows = (np.sort(np.concatenate(side)) for side in sides)
+        if sample_weight is not None and not all(
+            sample_weight[rows][y[rows] == c].sum() > 0
+            for rows in (train_rows, valid_rows)
+            for c in (0, 1)
+        ):
+            problem = (
+                "sample_weight is zero for every row of one class on one side of the split "
+                f"(validation_fraction={fraction})"
+            )
+        else:
+            return train_rows, valid_rows
+    warnings.warn(
+        "early_stopping=True needs a validation split holding both classes, with weight, "
+        f"on both sides, but {problem}. Training runs for max_iter epochs without early "
+        "stopping; raise validation_fraction or set early_stopping=False.",
+        UserWarning,
+        stacklevel=5,
+    )
+    return None

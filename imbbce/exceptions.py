@@ -8,7 +8,9 @@ class MajorityCollapseWarning(UserWarning):
 
     Emitted at the end of ``fit`` when the model predicts a single class for
     every row it was checked on, or never recovers a minority sample there.
-    The message gives the numbers and the remedies.
+    The message gives the numbers and the remedies; it says so when the
+    single class predicted is the minority (an under-trained or
+    over-corrected network).
     """
 
 
