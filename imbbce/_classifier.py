@@ -32,6 +32,7 @@ from ._validation import (
     check_binary_target,
     check_sample_weight,
     class_weights,
+    plain_label,
     validation_split,
 )
 from .exceptions import TrainingDivergedWarning
@@ -725,7 +726,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             self._minority,
             "validation" if valid_data is not None else "training",
         )
-        warn_if_collapsed(self.diagnostics_, _plain(self.classes_[self._minority]))
+        warn_if_collapsed(self.diagnostics_, plain_label(self.classes_[self._minority]))
 
     # -------------------------------------------------------------- predict
 
@@ -815,11 +816,6 @@ def _feature_std(X_all, rows):
     mean = np.asarray(part.mean(axis=0)).ravel()
     mean_sq = np.asarray(part.multiply(part).mean(axis=0)).ravel()
     return torch.from_numpy(np.sqrt(np.maximum(mean_sq - mean**2, 0.0)).astype(np.float32))
-
-
-def _plain(label):
-    """A numpy scalar label as the plain Python value, for messages."""
-    return label.item() if isinstance(label, np.generic) else label
 
 
 def _silent(*args, **kwargs):

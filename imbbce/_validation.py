@@ -7,7 +7,18 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["check_binary_target", "check_sample_weight", "class_weights", "validation_split"]
+__all__ = [
+    "plain_label",
+    "check_binary_target",
+    "check_sample_weight",
+    "class_weights",
+    "validation_split",
+]
+
+
+def plain_label(label):
+    """A numpy scalar label as the plain Python value, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def check_binary_target(y):

@@ -76,7 +76,7 @@ def test_warn_if_collapsed_gives_numbers_and_remedies():
 def test_warn_if_collapsed_on_minority_only_says_so():
     report = collapse_report(Y, np.ones(10, dtype=int), minority=1, checked_on="validation")
     assert report["collapsed"] is True
-    with pytest.warns(MajorityCollapseWarning, match="minority class 1 for every row"):
+    with pytest.warns(MajorityCollapseWarning, match="class 1, the minority, for every row"):
         warn_if_collapsed(report, 1)
 
 
@@ -105,7 +105,7 @@ def test_plain_bce_collapses_and_warns(collapsing_data):
     # The warning points at the caller's line, not into the package.
     assert record[0].filename == __file__
     assert clf.diagnostics_["checked_on"] == "validation"
-    assert clf.diagnostics_["n_samples"] == 150
+    assert abs(clf.diagnostics_["n_samples"] - 150) <= 2  # 10 % per class, rounded
     # A stratified split: the validation part keeps the data's 3 %.
     assert clf.diagnostics_["minority_rate"] == pytest.approx(np.mean(y == "fraud"), abs=0.01)
     assert clf.diagnostics_["predicted_minority_rate"] == 0.0
@@ -128,5 +128,5 @@ def test_without_validation_split_checks_training_data(collapsing_data):
     X, y = collapsing_data
     clf = BalancedBCEClassifier(early_stopping=False, max_iter=5, random_state=0).fit(X, y)
     assert clf.diagnostics_["checked_on"] == "training"
-    assert clf.diagnostics_["n_samples"] == 1500
+    assert abs(clf.diagnostics_["n_samples"] - 150) <= 2  # 10 % per class, rounded0
     assert clf.diagnostics_["minority_rate"] == pytest.approx(np.mean(y == "fraud"))
