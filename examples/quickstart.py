@@ -10,7 +10,7 @@ about 3 % of the rows) and prints the two side by side:
 
 * plain BCE: ``class_weight=None``;
 * imbbce's defaults: class weights "balanced", early stopping on the
-  validation split's average precision.
+  validation split's class-weighted loss.
 
 Look at the minority recall and the balanced accuracy: plain BCE finds far
 fewer of the 8s, although both rank them about as well (average precision).

@@ -148,12 +148,22 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Patience, in epochs.
     tol : float >= 0, default=1e-4
         Minimum improvement of the validation score that counts.
-    scoring : str, default="average_precision"
+    scoring : str, default="loss"
         What early stopping watches: "loss" (the weighted validation loss)
         or the name of any scikit-learn scorer that works on binary
         probabilities or labels ("average_precision", "roc_auc",
         "balanced_accuracy", "f1", ...). The scorer treats the minority
-        class as positive, whichever label it has.
+        class as positive, whichever label it has. The default "loss" was
+        chosen on ``benchmarks/``: with a handful of minority rows in the
+        validation split, a ranking score picks epochs by noise (often one
+        of the first, whose weights then miss the minority), while the
+        loss uses every row. On the benchmark's six data sets it lifted
+        mean balanced accuracy on every small one (breast cancer 0.888 to
+        0.974, yeast4 0.753 to 0.823, abalone19 0.656 to 0.705) with no
+        test fold left without a minority hit, but it stops earlier and
+        ranks worse where the minority is plentiful (average precision on
+        20k rows with 1 % positives 0.703 to 0.598, digits 0.967 to 0.949):
+        set "average_precision" there.
     threshold : float in (0, 1) or "auto", default=0.5
         Probability of ``classes_[1]`` above which ``predict`` returns it.
         "auto" chooses, after training, the threshold that maximises
@@ -356,7 +366,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
-        scoring="average_precision",
+        scoring="loss",
         threshold=0.5,
         threshold_scoring="f1",
         prior_correction=False,

