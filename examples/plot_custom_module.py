@@ -92,18 +92,19 @@ for name, model in models.items():
 # ----------
 # Left: precision–recall curves on the test set
 # (:class:`~sklearn.metrics.PrecisionRecallDisplay`). Right: the validation
-# split's average precision after each epoch, from ``history_``; the marker is
-# the epoch whose weights early stopping kept.
+# split's loss after each epoch (the default ``scoring="loss"`` that early
+# stopping watches), from ``history_``; the marker is the epoch whose weights
+# early stopping kept.
 fig, (ax_pr, ax_hist) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
 for name, model in models.items():
     PrecisionRecallDisplay.from_estimator(model, X_test, y_test, name=name, ax=ax_pr)
     epochs = model.history_[:, "epoch"]
-    scores = model.history_[:, "valid_score"]
+    scores = model.history_[:, "valid_loss"]
     (line,) = ax_hist.plot(epochs, scores, label=name)
     ax_hist.plot(model.best_epoch_, scores[model.best_epoch_ - 1], "o", color=line.get_color())
 ax_pr.set_title("Test set")
 ax_hist.set_xlabel("epoch")
-ax_hist.set_ylabel("validation average precision")
+ax_hist.set_ylabel("validation loss")
 ax_hist.set_title("Training history")
 ax_hist.legend()
 plt.show()
@@ -111,7 +112,7 @@ plt.show()
 # %%
 # What to look at: the two curves on the left show whether the convolutions
 # help on this small test set (it holds about 16 positives, so small gaps are
-# noise); on the right, how fast each network's validation score rises and
+# noise); on the right, how fast each network's validation loss falls and
 # where early stopping kept the weights. The CNN plugs into everything else
 # unchanged: it can go into a ``Pipeline``, a ``GridSearchCV`` over
 # ``module_params``, or ``TunedThresholdClassifierCV``.
