@@ -201,7 +201,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         The two labels; the positive class is ``classes_[1]``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     net_ : ImbalanceNet
         The fitted skorch net; its module is ``net_.module_``.
