@@ -54,7 +54,7 @@ def rare():
 
 def test_fit_predict_shapes_and_attributes(imbalanced):
     X, y = imbalanced
-    clf = BalancedBCEClassifier(**FAST).fit(X, y)
+    clf = BalancedBCEClassifier(scoring="average_precision", **FAST).fit(X, y)
     assert clf.predict_proba(X).shape == (600, 2)
     np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
     assert clf.decision_function(X).shape == (600,)
@@ -77,11 +77,12 @@ def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     with pytest.warns(MajorityCollapseWarning, match="collapsed onto the majority class"):
         plain.fit(X_train, y_train)
     assert plain.diagnostics_["collapsed"]
-    assert recall_score(y_test, plain.predict(X_test)) < 0.15
+    plain_recall = recall_score(y_test, plain.predict(X_test))
+    assert plain_recall < 0.3
 
     defaults = BalancedBCEClassifier(random_state=0).fit(X_train, y_train)
     assert not defaults.diagnostics_["collapsed"]
-    assert recall_score(y_test, defaults.predict(X_test)) > 0.5
+    assert recall_score(y_test, defaults.predict(X_test)) > max(0.5, plain_recall + 0.25)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,7 @@ def test_user_labels_are_kept(imbalanced, labels):
 def test_minority_sorting_first_is_scored_as_minority(imbalanced):
     X, y = imbalanced
     labels = np.array(["b_majority", "a_minority"])  # minority sorts first -> classes_[0]
-    clf = BalancedBCEClassifier(**FAST).fit(X, labels[y])
+    clf = BalancedBCEClassifier(scoring="average_precision", **FAST).fit(X, labels[y])
     assert clf.classes_[0] == "a_minority"
     assert clf.diagnostics_["minority_rate"] < 0.2
     # The validation score is the minority's average precision: well above its 10 % base rate.

@@ -29,7 +29,9 @@ def test_verbose_0_prints_nothing(data, capsys):
 
 
 def test_verbose_1_prints_one_line_per_epoch(data, capsys):
-    clf = BalancedBCEClassifier(max_iter=4, learning_rate_init=0.01, verbose=1, random_state=0)
+    clf = BalancedBCEClassifier(
+        max_iter=4, learning_rate_init=0.01, verbose=1, scoring="average_precision", random_state=0
+    )
     clf.fit(*data)
     out = ANSI.sub("", capsys.readouterr().out)
     assert _epoch_numbers(out) == [1, 2, 3, 4]

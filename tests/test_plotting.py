@@ -34,7 +34,9 @@ def data():
 
 @pytest.fixture(scope="module")
 def fitted(data):
-    return BalancedBCEClassifier(max_iter=6, learning_rate_init=0.01, random_state=0).fit(*data)
+    return BalancedBCEClassifier(
+        max_iter=6, learning_rate_init=0.01, scoring="average_precision", random_state=0
+    ).fit(*data)
 
 
 def _save(display, path):
