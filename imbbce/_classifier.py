@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -214,10 +214,15 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     best_epoch_ : int
         Epoch whose weights the model holds.
     sampler_ : sampler object or None
-        The sampler as ``fit`` used it (built from the alias or cloned, with
-        the ``random_state`` it was given), unfitted again: a fitted sampler
-        holds training rows or one index per row, which would otherwise
-        travel in every pickle.
+        The fitted sampler (built from the alias, or a clone of the object
+        passed, with the ``random_state`` it was given); None without a
+        resampling sampler (``None`` or ``"balanced_batch"``). Like a fitted
+        imbalanced-learn ``Pipeline``, it keeps what the sampler keeps:
+        SMOTE's and NearMiss's neighbour index holds minority training rows,
+        random over/under-sampling one index per resampled row, so a pickle
+        of the estimator carries them too. Prediction does not use it: set
+        ``clf.sampler_ = None`` before saving a model that must not carry
+        training rows.
     class_weight_ : ndarray of shape (2,)
         Class weights used in the loss, in the order of ``classes_``.
     threshold_ : float
@@ -233,6 +238,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         The device the module lives on.
     n_threads_ : int
         torch threads used by ``fit`` and prediction.
+    scoring_ : str or None
+        What early stopping watched: ``scoring``, with "auto" resolved;
+        None without a validation split.
     stop_reason_ : str
         "max_iter", "early_stopping", "diverged" or "interrupted".
 
@@ -259,7 +267,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     ``pickle`` and ``joblib`` with identical predictions, alone or inside a
     ``Pipeline`` or ``GridSearchCV``. The pickle holds the network's weights
     and optimizer state but not the training data: the validation split and
-    the per-batch history are dropped at the end of ``fit``. Loading a
+    the per-batch history are dropped at the end of ``fit``. The one
+    exception is a fitted ``sampler_`` that keeps rows (SMOTE, NearMiss; see
+    ``sampler_``): set ``clf.sampler_ = None`` before saving. Loading a
     pickle (or a joblib file) runs code chosen by whoever wrote it: load
     only files from sources you trust. To share the weights alone, save
     ``clf.net_.module_.state_dict()`` with ``torch.save``; ``torch.load(path,
@@ -331,7 +341,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "scoring": [StrOptions(set(get_scorer_names()) | {"loss"})],
+        "scoring": [StrOptions(set(get_scorer_names()) | {"loss", "auto"})],
         "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
         "threshold_scoring": [StrOptions(set(get_scorer_names()))],
         "prior_correction": ["boolean"],
@@ -492,8 +502,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             X_all, y_enc, weights, train_rows, train_y, train_w, sampler_seed
         )
         valid_data = None
+        self.scoring_ = None
         if split is not None:
             valid_rows = split[1]
+            n_valid_minority = int((y_enc[valid_rows] == self._minority).sum())
+            self.scoring_ = resolve_scoring(self.scoring, n_valid_minority)
             valid_w = None if weights is None else weights[valid_rows]
             valid_data = self._dataset(X_all, y_enc, weights, torch.from_numpy(valid_rows))
             valid_data.sample_weight = valid_w
@@ -584,10 +597,6 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         else:
             X_train = X_all if train_rows is None else X_all[train_rows]
         X_res, y_res, w_res = resample(self.sampler_, X_train, train_y, train_w, self.classes_)
-        # A fitted sampler holds training rows (SMOTE's and NearMiss's
-        # neighbour indexes) or an index per resampled row; kept, they would
-        # travel in every pickle of the estimator.
-        self.sampler_ = clone(self.sampler_)
         if len(np.unique(y_res)) < 2:
             raise ValueError(
                 f"The sampler {type(self.sampler_).__name__} left a single class in the "
@@ -603,14 +612,14 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         if self.optimizer == "sgd":
             optimizer_params.update(optimizer__momentum=0.9, optimizer__nesterov=True)
         has_valid = valid_data is not None
-        if has_valid and self.scoring != "loss":
+        if has_valid and self.scoring_ != "loss":
             threshold_logit = 0.0 if self.threshold == "auto" else logit(self.threshold)
             callbacks.append(
-                ("valid_score", validation_scoring(self.scoring, self._minority, threshold_logit))
+                ("valid_score", validation_scoring(self.scoring_, self._minority, threshold_logit))
             )
         callbacks.append(("divergence_guard", DivergenceGuard(keep_each_epoch=not has_valid)))
         if has_valid:
-            monitor = "valid_loss" if self.scoring == "loss" else "valid_score"
+            monitor = "valid_loss" if self.scoring_ == "loss" else "valid_score"
             callbacks.append(
                 (
                     "early_stopping",
@@ -619,7 +628,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                         patience=self.n_iter_no_change,
                         threshold=self.tol,
                         threshold_mode="abs",
-                        lower_is_better=self.scoring == "loss",
+                        lower_is_better=self.scoring_ == "loss",
                         load_best=True,
                         sink=_silent,
                     ),
@@ -806,6 +815,26 @@ def _sigmoid(z):
     """Logistic function without overflow warnings for large ``|z|``."""
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+#: ``scoring="auto"`` watches average precision when the validation split holds
+#: at least this many minority rows, and the validation loss otherwise.
+AUTO_SCORING_MIN_MINORITY = 10
+
+
+def resolve_scoring(scoring, n_valid_minority):
+    """The score early stopping watches, with ``"auto"`` resolved.
+
+    Average precision ranks the minority rows among the others: with fewer
+    than :data:`AUTO_SCORING_MIN_MINORITY` of them it moves by whole steps
+    from one epoch to the next and picks epochs by noise, while the weighted
+    validation loss uses every row.
+    """
+    if scoring != "auto":
+        return scoring
+    if n_valid_minority >= AUTO_SCORING_MIN_MINORITY:
+        return "average_precision"
+    return "loss"
 
 
 def _weighted_share(y, weights):

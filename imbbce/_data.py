@@ -76,9 +76,17 @@ class TrainingData(torch.utils.data.Dataset):
             return self.X[self.rows]
         return self.X[self.rows.numpy()]
 
+    def index(self, positions):
+        """Row numbers of ``X`` at ``positions`` (a slice or an int64 tensor)
+        of this dataset."""
+        return positions if self.rows is None else self.rows[positions]
+
     def batch(self, positions):
         """Rows at ``positions`` (a slice or an int64 tensor) of this dataset."""
-        index = positions if self.rows is None else self.rows[positions]
+        return self.take(self.index(positions))
+
+    def take(self, index):
+        """Rows of ``X`` numbered ``index`` (a slice or an int64 tensor)."""
         if isinstance(index, slice):
             y, weight = self.y[index], self.weight[index]
         else:  # index_select is about twice as fast as fancy indexing here
@@ -139,10 +147,16 @@ class BatchIterator:
     def __iter__(self):
         n = len(self.dataset)
         positions = self._epoch_positions()
+        # Row numbers of X for the whole epoch, mapped once rather than per batch.
+        index = self.dataset.index(slice(0, n) if positions is None else positions)
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
-            chunk = slice(start, stop) if positions is None else positions[start:stop]
-            Xb, yw = self.dataset.batch(chunk)
+            chunk = (
+                slice(index.start + start, index.start + stop)
+                if isinstance(index, slice)
+                else index[start:stop]
+            )
+            Xb, yw = self.dataset.take(chunk)
             if self.noise_scale is not None:
                 noise = torch.randn(Xb.shape, generator=self.generator, dtype=Xb.dtype)
                 Xb = Xb + noise * self.noise_scale

@@ -21,6 +21,7 @@ from imbbce import (
     MajorityCollapseWarning,
     TrainingDivergedWarning,
 )
+from imbbce._classifier import AUTO_SCORING_MIN_MINORITY, resolve_scoring
 
 FAST = {"max_iter": 15, "random_state": 0}
 
@@ -229,7 +230,11 @@ def test_sampler_object_is_cloned_and_nested_params_tune(imbalanced):
     clf.fit(X, y)
     assert clf.sampler_ is not given and clf.sampler_.k_neighbors == 3
     assert clf.sampler_.random_state is not None  # derived from ours
-    assert not hasattr(given, "sample_indices_")
+    assert not hasattr(given, "sampling_strategy_")  # the caller's object is untouched
+    # sampler_ is fitted, on the training part (the validation split held out).
+    assert clf.sampler_.sampling_strategy_ == {
+        1: int((y == 0).sum() - round(0.1 * (y == 0).sum())) - int(y.sum() - round(0.1 * y.sum()))
+    }
 
 
 @pytest.mark.parametrize(
@@ -386,6 +391,27 @@ def test_scoring_loss_watches_validation_loss(imbalanced):
     losses = [row["valid_loss"] for row in clf.history_]
     assert clf.best_epoch_ == 1 + int(np.argmin(losses))
     assert "valid_score" not in clf.history_[-1]
+
+
+@pytest.mark.parametrize(
+    ("n_rows", "expected"),
+    # 10 % validation of about 10 % positives: 6 minority rows in 600, 20 in 2000.
+    [(600, "loss"), (2000, "average_precision")],
+)
+def test_scoring_auto_follows_the_minority_rows_in_the_validation_split(n_rows, expected):
+    X, y = make_classification(
+        n_samples=n_rows, n_features=8, n_informative=4, weights=[0.9], random_state=0
+    )
+    clf = BalancedBCEClassifier(scoring="auto", max_iter=3, random_state=0).fit(X, y)
+    assert clf.scoring_ == expected
+    assert ("valid_score" in clf.history_[-1]) == (expected != "loss")
+    assert BalancedBCEClassifier(early_stopping=False, max_iter=2).fit(X, y).scoring_ is None
+
+
+def test_resolve_scoring_threshold():
+    assert resolve_scoring("auto", AUTO_SCORING_MIN_MINORITY) == "average_precision"
+    assert resolve_scoring("auto", AUTO_SCORING_MIN_MINORITY - 1) == "loss"
+    assert resolve_scoring("roc_auc", 0) == "roc_auc"
 
 
 def test_early_stopping_restores_the_best_epoch(imbalanced):

@@ -70,6 +70,16 @@ def test_saturated_score_ties_are_broken_by_validation_loss():
     assert stopper.stopped_ and last == 5
 
 
+def test_ties_within_tol_are_broken_by_validation_loss_without_lowering_the_bar():
+    # Average precision at 1.0, then a dip smaller than tol with a much lower
+    # loss: the lower-loss epoch is kept. A later epoch at the dipped score
+    # (below the best by more than tol) does not count, though its loss is lower.
+    records = [(1.0, 0.60), (0.99995, 0.30), (0.9998, 0.10), (0.9998, 0.05)]
+    stopper, last = run_epochs(make_stopper(), records)
+    assert stopper.best_epoch_ == 2
+    assert stopper.stopped_ and last == 4
+
+
 def test_higher_score_wins_over_lower_loss():
     records = [(0.5, 0.3), (0.8, 0.9), (0.7, 0.1), (0.7, 0.05)]
     stopper, last = run_epochs(make_stopper(), records)
