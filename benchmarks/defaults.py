@@ -17,6 +17,7 @@ import time
 import warnings
 from pathlib import Path
 
+import joblib
 import pandas as pd
 import torch
 from sklearn.metrics import average_precision_score, balanced_accuracy_score, recall_score
@@ -46,44 +47,54 @@ def parse_variant(text):
     return params
 
 
+def fit_variant(dataset, split_id, train, test, variant):
+    """One variant on one test fold (run in a worker process)."""
+    torch.set_num_threads(1)
+    X, y = load(dataset)
+    est = make_pipeline(
+        StandardScaler(),
+        BalancedBCEClassifier(random_state=split_id, **parse_variant(variant)),
+    )
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X[train], y[train])
+    fit_s = time.perf_counter() - start
+    proba = est.predict_proba(X[test])[:, 1]
+    pred = est.predict(X[test])
+    clf = est[-1]
+    return {
+        "dataset": dataset,
+        "split": split_id,
+        "variant": variant,
+        "average_precision": average_precision_score(y[test], proba),
+        "balanced_accuracy": balanced_accuracy_score(y[test], pred),
+        "recall": recall_score(y[test], pred, zero_division=0.0),
+        "best_epoch": clf.best_epoch_,
+        "epochs_run": clf.n_iter_,
+        "fit_s": fit_s,
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", action="append", required=True)
     parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
+    parser.add_argument("--repeats", type=int, help="repeats of 5-fold CV (default: quality.py's)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="fits in parallel")
     parser.add_argument("--csv", type=Path, default=Path("defaults.csv"))
     args = parser.parse_args(argv)
-    rows = []
+    tasks = []
     for dataset in args.datasets:
         X, y = load(dataset)
-        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=FULL_REPEATS[dataset], random_state=0)
+        n_repeats = args.repeats or FULL_REPEATS[dataset]
+        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=n_repeats, random_state=0)
         for split_id, (train, test) in enumerate(cv.split(X, y)):
-            for variant in args.variant:
-                est = make_pipeline(
-                    StandardScaler(),
-                    BalancedBCEClassifier(random_state=split_id, **parse_variant(variant)),
-                )
-                start = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    est.fit(X[train], y[train])
-                fit_s = time.perf_counter() - start
-                proba = est.predict_proba(X[test])[:, 1]
-                pred = est.predict(X[test])
-                clf = est[-1]
-                rows.append(
-                    {
-                        "dataset": dataset,
-                        "split": split_id,
-                        "variant": variant,
-                        "average_precision": average_precision_score(y[test], proba),
-                        "balanced_accuracy": balanced_accuracy_score(y[test], pred),
-                        "recall": recall_score(y[test], pred, zero_division=0.0),
-                        "best_epoch": clf.best_epoch_,
-                        "epochs_run": clf.n_iter_,
-                        "fit_s": fit_s,
-                    }
-                )
-            pd.DataFrame(rows).to_csv(args.csv, index=False)
+            tasks += [(dataset, split_id, train, test, variant) for variant in args.variant]
+    rows = joblib.Parallel(n_jobs=args.n_jobs, batch_size=1)(
+        joblib.delayed(fit_variant)(*task) for task in tasks
+    )
+    pd.DataFrame(rows).to_csv(args.csv, index=False)
     df = pd.DataFrame(rows)
     summary = df.groupby(["dataset", "variant"], sort=False).agg(
         AP=("average_precision", "mean"),

@@ -71,7 +71,7 @@ class SmallCNN(nn.Module):
 # Both use balanced batches and early stopping on average precision. For the
 # CNN, ``hidden_layer_sizes``, ``activation`` and ``dropout`` are ignored (its
 # own dropout is in ``module_params``).
-settings = {"sampler": "balanced_batch", "max_iter": 60, "random_state": 0}
+settings = {"sampler": "balanced_batch", "scoring": "loss", "max_iter": 60, "random_state": 0}
 models = {
     "MLP (default)": BalancedBCEClassifier(**settings),
     "SmallCNN": BalancedBCEClassifier(
@@ -92,8 +92,8 @@ for name, model in models.items():
 # ----------
 # Left: precision–recall curves on the test set
 # (:class:`~sklearn.metrics.PrecisionRecallDisplay`). Right: the validation
-# split's loss after each epoch (the default ``scoring="loss"`` that early
-# stopping watches), from ``history_``; the marker is the epoch whose weights
+# split's loss after each epoch (``scoring="loss"``, which early stopping
+# watches here), from ``history_``; the marker is the epoch whose weights
 # early stopping kept.
 fig, (ax_pr, ax_hist) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
 for name, model in models.items():
