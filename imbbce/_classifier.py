@@ -430,6 +430,18 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+    def __setstate__(self, state):
+        """Unpickle; a model fitted on a GPU loads on a machine without one.
+
+        skorch's net (unpickled first) moves its tensors to the CPU and warns
+        with :class:`skorch.exceptions.DeviceWarning`; ``device_`` follows it,
+        so prediction runs on the CPU.
+        """
+        super().__setstate__(state)
+        net = self.__dict__.get("net_")
+        if net is not None and self.__dict__.get("device_") != "cpu":
+            self.device_ = str(net.device)
+
     # ------------------------------------------------------------------ fit
 
     @_fit_context(prefer_skip_nested_validation=False)

@@ -159,3 +159,20 @@ def test_weights_alone_load_with_weights_only(prior_correction, tmp_path):
     buffer.seek(0)
     clf.net_.load_params(f_params=buffer)
     assert np.array_equal(clf.predict_proba(X), before)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a machine without a GPU")
+def test_model_marked_as_fitted_on_a_gpu_loads_and_predicts_on_the_cpu():
+    # What a pickle from a GPU fit records: the net's and the estimator's
+    # device are "cuda". (The tensors are on the CPU here; tests/test_cuda.py
+    # covers real GPU tensors.) Loading on a machine without CUDA warns through
+    # skorch and predicts on the CPU, as the CPU model does.
+    from skorch.exceptions import DeviceWarning
+
+    clf = make().fit(X, y)
+    expected = clf.predict_proba(X)
+    clf.device_, clf.net_.device = "cuda", "cuda"
+    with pytest.warns(DeviceWarning, match=r"\(cuda\) is not available|no CUDA devices"):
+        loaded = pickle.loads(pickle.dumps(clf))
+    assert loaded.device_ == "cpu" and str(loaded.net_.device) == "cpu"
+    assert np.array_equal(loaded.predict_proba(X), expected)
