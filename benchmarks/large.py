@@ -75,14 +75,19 @@ def main(argv=None):
     runs = [("none", args.rows, args.epochs), ("balanced_batch", args.rows, args.epochs)]
     runs.append(("sparse", args.sparse_rows, 1))
     for sampler, rows, epochs in runs:
-        out = subprocess.run(
+        # The child's per-epoch lines (verbose=1) are the progress: pass them on as they come.
+        with subprocess.Popen(
             [sys.executable, "-c", CHILD, str(rows), sampler, str(epochs)],
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
-            check=True,
-        )
-        print(out.stdout, end="", flush=True)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        ) as child:
+            last = ""
+            for line in child.stdout:
+                print(line, end="", flush=True)
+                last = line if line.strip() else last
+        if child.returncode:
+            raise SystemExit(f"the {sampler} run failed with exit status {child.returncode}")
+        r = json.loads(last)
         lines.append(
             f"| {sampler} | {rows:,} | {r['epochs']} | {r['seconds']:.1f} | "
             f"{r['x_mib']:.0f} | {r['before_fit_mib']:.0f} | {r['peak_mib']:.0f} |"
