@@ -8,7 +8,11 @@ epochs, with one torch thread:
 * ``torch loop``: a hand-written loop that shuffles an index tensor every
   epoch and slices one float32 tensor per batch (the speed to match);
 * ``skorch defaults``: skorch's ``NeuralNetBinaryClassifier`` with its
-  default ``Dataset`` and ``DataLoader`` (shuffled, no validation split);
+  default ``Dataset`` and ``DataLoader`` (shuffled), without a validation
+  split (``train_split=None``), the anchor of ``imbbce``;
+* ``skorch defaults, valid split``: the same with skorch's default
+  ``train_split`` (20 % held out and scored every epoch), the anchor of
+  ``imbbce early_stopping``; its throughput counts the training rows only;
 * ``MLPClassifier``: scikit-learn's, same layers, batch and epochs;
 * ``imbbce``: ``BalancedBCEClassifier`` with ``early_stopping`` off, and on
   (validation split of 10 %, average precision after every epoch, patience
@@ -16,8 +20,12 @@ epochs, with one torch thread:
 
 Each method runs ``--repeats`` times, interleaved (A B C D, A B C D, ...), and
 the median is reported. Throughput is training rows x epochs / seconds.
-Peak memory is measured in a fresh process per method (``ru_maxrss``), so it
-includes the data and the imports. The first fit in a fresh process is timed
+The validation share of an ``imbbce early_stopping`` epoch is timed inside
+the fit: the validation loop plus the scoring and early-stopping callbacks,
+divided by the epoch's wall time (medians over epochs and runs).
+Peak memory is measured in a fresh process per method (``VmHWM``), after the
+same imports and a warm-up fit, so it includes the data and the imports; the
+fit's own share is reported next to it. The first fit in a fresh process is timed
 separately: building the first torch optimizer imports ``torch._dynamo``
 (torch's optimizers are decorated with ``torch._disable_dynamo``, which imports
 it on first use; no supported setting avoids it).
@@ -93,10 +101,11 @@ def fit_torch_loop(X, y, epochs):
     return model, n
 
 
-def fit_skorch(X, y, epochs):
+def fit_skorch(X, y, epochs, valid_split=False):
     from skorch import NeuralNetBinaryClassifier
 
     torch.manual_seed(0)
+    split = {} if valid_split else {"train_split": None}  # skorch's default: 5-fold split
     net = NeuralNetBinaryClassifier(
         SkorchModule,
         max_epochs=epochs,
@@ -104,11 +113,11 @@ def fit_skorch(X, y, epochs):
         lr=1e-3,
         optimizer=torch.optim.Adam,
         iterator_train__shuffle=True,
-        train_split=None,
         verbose=0,
+        **split,
     )
     net.fit(X.astype(np.float32), y.astype(np.float32))
-    return net, len(X)
+    return net, len(X) - (len(X) // 5 if valid_split else 0)
 
 
 def fit_mlp_classifier(X, y, epochs):
@@ -127,7 +136,7 @@ def fit_mlp_classifier(X, y, epochs):
     return clf, len(X)
 
 
-def fit_imbbce(X, y, epochs, early_stopping):
+def fit_imbbce(X, y, epochs, early_stopping, sampler=None):
     from imbbce import BalancedBCEClassifier
 
     clf = BalancedBCEClassifier(
@@ -135,7 +144,9 @@ def fit_imbbce(X, y, epochs, early_stopping):
         batch_size=BATCH,
         max_iter=epochs,
         early_stopping=early_stopping,
+        scoring="average_precision",
         n_iter_no_change=epochs + 1,
+        sampler=sampler,
         random_state=0,
         n_threads=1,
     )
@@ -147,10 +158,82 @@ def fit_imbbce(X, y, epochs, early_stopping):
 FITTERS = {
     "torch loop": fit_torch_loop,
     "skorch defaults": fit_skorch,
+    "skorch defaults, valid split": lambda X, y, e: fit_skorch(X, y, e, valid_split=True),
     "MLPClassifier": fit_mlp_classifier,
     "imbbce": lambda X, y, e: fit_imbbce(X, y, e, early_stopping=False),
     "imbbce early_stopping": lambda X, y, e: fit_imbbce(X, y, e, early_stopping=True),
 }
+#: Only for the peak-memory runs.
+MEMORY_FITTERS = {
+    **FITTERS,
+    "imbbce balanced_batch": lambda X, y, e: fit_imbbce(X, y, e, False, "balanced_batch"),
+}
+#: Which anchor each imbbce fit is compared with, besides the torch loop.
+SKORCH_ANCHOR = {
+    "imbbce": "skorch defaults",
+    "imbbce early_stopping": "skorch defaults, valid split",
+}
+
+
+class ValidationTimer:
+    """Time the validation part of each epoch of imbbce's net.
+
+    Wraps, for the duration of a ``with`` block, the methods that make up
+    validation: skorch's validation loop (``run_single_epoch`` with
+    ``training=False``) and the ``on_epoch_end`` of the scoring and
+    early-stopping callbacks. ``shares`` collects validation seconds over
+    epoch seconds, one per epoch.
+    """
+
+    def __enter__(self):
+        from skorch.callbacks import EpochScoring
+
+        from imbbce._net import FlaggedEarlyStopping, ImbalanceNet
+
+        self.shares, self._valid, self._epoch_start = [], 0.0, None
+        self._patched = []
+        timer = self
+
+        def timed(cls, name, when=lambda *a, **k: True):
+            original = getattr(cls, name)
+
+            def wrapper(*args, **kwargs):
+                if not when(*args, **kwargs):
+                    return original(*args, **kwargs)
+                start = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    timer._valid += time.perf_counter() - start
+
+            setattr(cls, name, wrapper)
+            self._patched.append((cls, name, original))
+
+        timed(ImbalanceNet, "run_single_epoch", lambda net, it, training, *a, **k: not training)
+        timed(EpochScoring, "on_epoch_end")
+        timed(FlaggedEarlyStopping, "on_epoch_end")
+        original_begin = ImbalanceNet.on_epoch_begin
+        original_end = ImbalanceNet.on_epoch_end
+
+        def on_epoch_begin(net, *args, **kwargs):
+            timer._valid, timer._epoch_start = 0.0, time.perf_counter()
+            return original_begin(net, *args, **kwargs)
+
+        def on_epoch_end(net, *args, **kwargs):
+            result = original_end(net, *args, **kwargs)
+            timer.shares.append(timer._valid / (time.perf_counter() - timer._epoch_start))
+            return result
+
+        ImbalanceNet.on_epoch_begin, ImbalanceNet.on_epoch_end = on_epoch_begin, on_epoch_end
+        self._patched += [
+            (ImbalanceNet, "on_epoch_begin", original_begin),
+            (ImbalanceNet, "on_epoch_end", original_end),
+        ]
+        return self
+
+    def __exit__(self, *exc):
+        for cls, name, original in reversed(self._patched):
+            setattr(cls, name, original)
 
 
 def time_fit(name, X, y, epochs):
@@ -158,6 +241,13 @@ def time_fit(name, X, y, epochs):
     model, n_train = FITTERS[name](X, y, epochs)
     seconds = time.perf_counter() - start
     return model, n_train * epochs / seconds
+
+
+def validation_shares(X, y, epochs):
+    """Validation share of each epoch of one ``imbbce early_stopping`` fit."""
+    with ValidationTimer() as timer:
+        FITTERS["imbbce early_stopping"](X, y, epochs)
+    return timer.shares
 
 
 def predict_throughput(model, X, kind):
@@ -174,15 +264,41 @@ def predict_throughput(model, X, kind):
     return len(X) / (time.perf_counter() - start)
 
 
+MEMORY_CHILD = """
+import re, sys
+sys.path.insert(0, {here!r})
+import imbbce, skorch, speed  # the same imports in every child
+
+
+def status(key):  # MiB, from /proc (Linux)
+    with open("/proc/self/status") as handle:
+        return int(re.search(key + r":\\s+(\\d+)", handle.read()).group(1)) / 1024
+
+
+fit = speed.MEMORY_FITTERS[{name!r}]
+fit(*speed.make_data(2000), 1)  # warm-up: lazy imports and torch's allocator
+X, y = speed.make_data({n})
+before = status("VmRSS")
+fit(X, y, {epochs})
+print(status("VmHWM"), status("VmHWM") - before)
+"""
+
+
 def peak_memory_child(name, n, epochs):
-    """Run one fit in a fresh process and return its peak RSS in MiB."""
-    code = (
-        f"import resource, sys; sys.path.insert(0, {str(Path(__file__).parent)!r});"
-        f"import speed; X, y = speed.make_data({n}); speed.FITTERS[{name!r}](X, y, {epochs});"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
-    )
+    """Run one fit in a fresh process; its peak RSS and the fit's share, in MiB.
+
+    The peak is ``VmHWM`` of ``/proc/self/status``: ``ru_maxrss`` would not
+    do, because Linux carries a parent's maximum RSS across ``fork`` and
+    ``exec`` into the child's (every child of this large process reported
+    the same number). Every child imports the same modules and runs a small
+    warm-up fit of the same method first, so the peaks differ by what the
+    fit itself holds; the second number is the peak minus the RSS just
+    before the fit (with the data already made).
+    """
+    code = MEMORY_CHILD.format(here=str(Path(__file__).parent), name=name, n=n, epochs=epochs)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    peak, fit_share = (float(v) for v in out.stdout.strip().splitlines()[-1].split())
+    return peak, fit_share
 
 
 def first_fit_child():
@@ -212,11 +328,12 @@ def main(argv=None):
     X_warm, y_warm = make_data(2000)
     for name in FITTERS:  # imports and torch._dynamo out of the timings
         FITTERS[name](X_warm, y_warm, 1)
-    rows = []
+    rows, validation = [], []
     for n in sizes:
         X, y = make_data(n)
         samples = {name: [] for name in FITTERS}
         predicts = {"forward": [], "imbbce": [], "skorch": []}
+        shares = []
         for _ in range(repeats):
             for name in FITTERS:  # interleaved
                 model, rate = time_fit(name, X, y, args.epochs)
@@ -227,41 +344,52 @@ def main(argv=None):
                     predicts["imbbce"].append(predict_throughput(model, X, "imbbce"))
                 elif name == "skorch defaults" and n <= 100_000:
                     predicts["skorch"].append(predict_throughput(model, X, "skorch"))
+            shares += validation_shares(X, y, args.epochs)
         rows += table_rows(n, "fit", samples, "torch loop")
         rows += table_rows(n, "predict", predicts, "forward")
+        validation.append({"n_rows": n, "share": statistics.median(shares)})
         print(f"{n} rows done", flush=True)
     memory = []
     if not args.no_memory:
         n = sizes[-1]
-        for name in ("torch loop", "imbbce", "imbbce early_stopping"):
-            memory.append(
-                {"n_rows": n, "what": name, "peak_rss_mib": peak_memory_child(name, n, 1)}
-            )
+        for name in ("torch loop", "imbbce", "imbbce early_stopping", "imbbce balanced_batch"):
+            peak, fit_share = peak_memory_child(name, n, 1)
+            memory.append({"n_rows": n, "what": name, "peak_rss_mib": peak, "fit_mib": fit_share})
     first = [first_fit_child() for _ in range(3)]
     first_fit = {
         "import imbbce (s)": statistics.median(f[0] for f in first),
         "first fit (s)": statistics.median(f[1] for f in first),
         "second fit (s)": statistics.median(f[2] for f in first),
     }
-    write_results(rows, memory, first_fit, args, repeats)
+    write_results(rows, validation, memory, first_fit, args, repeats)
 
 
 def table_rows(n, kind, samples, anchor):
-    """Median throughput per method and its ratio to ``anchor``'s median."""
+    """Median throughput per method, its ratio to ``anchor``'s median and,
+    for imbbce's fits, to the matching skorch anchor's median."""
     reference = statistics.median(samples[anchor])
-    return [
-        {
-            "n_rows": n,
-            "what": f"{kind}: {name}",
-            "samples_per_s": statistics.median(rates),
-            "ratio_to_torch_loop": statistics.median(rates) / reference,
-        }
-        for name, rates in samples.items()
-        if rates
-    ]
+    rows = []
+    for name, rates in samples.items():
+        if not rates:
+            continue
+        skorch = SKORCH_ANCHOR.get(name) if kind == "fit" else None
+        rows.append(
+            {
+                "n_rows": n,
+                "what": f"{kind}: {name}",
+                "samples_per_s": statistics.median(rates),
+                "ratio_to_torch_loop": statistics.median(rates) / reference,
+                "ratio_to_skorch": (
+                    statistics.median(rates) / statistics.median(samples[skorch])
+                    if skorch
+                    else float("nan")
+                ),
+            }
+        )
+    return rows
 
 
-def write_results(rows, memory, first_fit, args, repeats):
+def write_results(rows, validation, memory, first_fit, args, repeats):
     import csv
 
     RESULTS.mkdir(exist_ok=True)
@@ -276,22 +404,48 @@ def write_results(rows, memory, first_fit, args, repeats):
         f"Medians of {repeats} interleaved runs, {args.epochs} epochs each; "
         "`python benchmarks/speed.py" + (" --quick" if args.quick else "") + "`.",
         "",
-        "| rows | what | samples/s | ratio to the torch loop |",
-        "|---:|---|---:|---:|",
+        "Anchors, measured in the same run on the same data (seed 0): a hand-written torch",
+        "loop, skorch's `NeuralNetBinaryClassifier` with its default per-row `Dataset` and",
+        "`DataLoader` (without and with its default 20 % validation split), and",
+        "scikit-learn's `MLPClassifier`; all 30 -> 128 -> 128 -> 1, Adam, lr 1e-3,",
+        "batch 256, one torch thread. imbbce's fits are compared with the skorch anchor",
+        "doing the same work (no validation / a validation split every epoch).",
+        "",
+        "| rows | what | samples/s | ratio to the torch loop | ratio to skorch |",
+        "|---:|---|---:|---:|---:|",
     ]
     for r in rows:
-        rate, ratio = r["samples_per_s"], r["ratio_to_torch_loop"]
-        lines.append(f"| {r['n_rows']:,} | {r['what']} | {rate:,.0f} | {ratio:.2f} |")
+        rate, ratio, skorch = r["samples_per_s"], r["ratio_to_torch_loop"], r["ratio_to_skorch"]
+        skorch_cell = "" if skorch != skorch else f"{skorch:.2f}"  # NaN: no skorch anchor
+        lines.append(
+            f"| {r['n_rows']:,} | {r['what']} | {rate:,.0f} | {ratio:.2f} | {skorch_cell} |"
+        )
+    lines += [
+        "",
+        "| rows | validation share of an early-stopping epoch (loop, scoring, stopping) |",
+        "|---:|---:|",
+    ]
+    lines += [f"| {v['n_rows']:,} | {v['share']:.1%} |" for v in validation]
     if memory:
         base = memory[0]["peak_rss_mib"]
         lines += [
             "",
-            "| rows | peak RSS of one fit, fresh process | MiB | ratio |",
-            "|---:|---|---:|---:|",
+            "Peak resident memory of one fit (1 epoch, float64 input of "
+            f"{memory[0]['n_rows']:,} x 30 = {memory[0]['n_rows'] * 30 * 8 / 2**20:.0f} MiB) "
+            "in a fresh process that imported the same modules and ran a small warm-up "
+            "fit first; *fit share* is the peak minus the resident memory just before "
+            "the fit (a float32 copy of X alone is "
+            f"{memory[0]['n_rows'] * 30 * 4 / 2**20:.0f} MiB).",
+            "",
+            "| rows | what | peak RSS MiB | ratio to the torch loop | fit share MiB |",
+            "|---:|---|---:|---:|---:|",
         ]
         for m in memory:
             peak = m["peak_rss_mib"]
-            lines.append(f"| {m['n_rows']:,} | {m['what']} | {peak:.0f} | {peak / base:.2f} |")
+            lines.append(
+                f"| {m['n_rows']:,} | {m['what']} | {peak:.0f} | {peak / base:.2f} "
+                f"| {m['fit_mib']:.0f} |"
+            )
     lines += ["", "| fixed cost in a fresh process | seconds |", "|---|---:|"]
     lines += [f"| {k} | {v:.2f} |" for k, v in first_fit.items()]
     text = "\n".join(lines) + "\n"
