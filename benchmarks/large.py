@@ -34,9 +34,16 @@ rng = np.random.default_rng(0)
 y = (rng.random(rows) < 0.01).astype(np.int8)
 if sampler == "sparse":
     import scipy.sparse as sp
-    X = sp.random(rows, 20_000, density=0.001, format="csr", dtype=np.float32, random_state=0)
-    X = sp.csr_matrix(X + sp.diags(y.astype(np.float32)) @ sp.csr_matrix(
-        (np.ones(rows, np.float32), (np.arange(rows), np.zeros(rows, int))), shape=(rows, 20_000)))
+    # 20 of 20k columns per row (0.1 %), drawn with replacement (scipy.sparse.random
+    # draws without replacement through a permutation of all rows x columns cells:
+    # 30 GB here); column 0 carries the signal.
+    per_row = 20
+    cols = rng.integers(1, 20_000, size=(rows, per_row))
+    cols[:, 0] = 0
+    vals = rng.standard_normal((rows, per_row), dtype=np.float32)
+    vals[:, 0] += 2.0 * y
+    X = sp.csr_matrix((vals.ravel(), (np.repeat(np.arange(rows), per_row), cols.ravel())),
+                      shape=(rows, 20_000))
     sampler = "none"
     nbytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
 else:
@@ -69,8 +76,8 @@ def main(argv=None):
         "1024, early stopping on (10 % validation split).",
         "",
         "| sampler (sparse: 20k-column CSR, 0.1 % dense) | rows | epochs | seconds | X (MiB) "
-        "| RSS before fit (MiB) | peak RSS (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| RSS before fit (MiB) | peak RSS (MiB) | fit's share per row (bytes) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     runs = [("none", args.rows, args.epochs), ("balanced_batch", args.rows, args.epochs)]
     runs.append(("sparse", args.sparse_rows, 1))
@@ -90,8 +97,17 @@ def main(argv=None):
         r = json.loads(last)
         lines.append(
             f"| {sampler} | {rows:,} | {r['epochs']} | {r['seconds']:.1f} | "
-            f"{r['x_mib']:.0f} | {r['before_fit_mib']:.0f} | {r['peak_mib']:.0f} |"
+            f"{r['x_mib']:.0f} | {r['before_fit_mib']:.0f} | {r['peak_mib']:.0f} "
+            f"| {(r['peak_mib'] - r['before_fit_mib']) * 2**20 / rows:.0f} |"
         )
+    lines += [
+        "",
+        "The dense X is float32 and C-contiguous, so the fit trains on it without a copy;",
+        "the fit's share (peak minus the RSS before the fit) is per-row bookkeeping: labels,",
+        "loss weights, the validation split's row numbers and each epoch's permutation,",
+        "and one densified batch for sparse input. `verbose=1` printed one line per epoch",
+        "as progress.",
+    ]
     text = "\n".join(lines) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "large.md").write_text(text)

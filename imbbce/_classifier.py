@@ -46,6 +46,7 @@ OPTIMIZERS = {
 }
 SAMPLING_STRATEGIES = {"auto", "minority", "not minority", "not majority", "all", "majority"}
 VALIDATION_BATCH_ROWS = 8192
+VALIDATION_BATCH_BYTES = 64 * 2**20
 
 
 class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
@@ -672,7 +673,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__noise_scale=noise_scale,
             iterator_train__seed=batch_seed,
             iterator_valid=BatchIterator,
-            iterator_valid__batch_size=max(self.batch_size, VALIDATION_BATCH_ROWS),
+            iterator_valid__batch_size=validation_batch_rows(self.batch_size, self.n_features_in_),
             train_split=predefined_split(valid_data) if has_valid else None,
             callbacks=callbacks,
             device=self.device_,
@@ -835,6 +836,14 @@ def _sigmoid(z):
     """Logistic function without overflow warnings for large ``|z|``."""
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def validation_batch_rows(batch_size, n_features):
+    """Rows per validation batch: large for speed, but each densified batch of
+    float32 features stays within about 64 MiB (wide sparse input: 8192 rows
+    of 20k columns would be 655 MB)."""
+    fitting = max(1, VALIDATION_BATCH_BYTES // (4 * n_features))
+    return max(batch_size, min(VALIDATION_BATCH_ROWS, fitting))
 
 
 #: ``scoring="auto"`` watches average precision when the validation split holds

@@ -21,7 +21,13 @@ from imbbce import (
     MajorityCollapseWarning,
     TrainingDivergedWarning,
 )
-from imbbce._classifier import AUTO_SCORING_MIN_MINORITY, resolve_scoring
+from imbbce._classifier import (
+    AUTO_SCORING_MIN_MINORITY,
+    VALIDATION_BATCH_BYTES,
+    VALIDATION_BATCH_ROWS,
+    resolve_scoring,
+    validation_batch_rows,
+)
 
 FAST = {"max_iter": 15, "random_state": 0}
 
@@ -621,3 +627,13 @@ def test_balanced_batches_raise_the_minority_share_the_model_learns(imbalanced):
     balanced = BalancedBCEClassifier(sampler="balanced_batch", **common).fit(X, y)
     assert balanced.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean() + 0.1
     assert balanced.sampler_ is None  # no resampled copy of the data
+
+
+def test_validation_batches_of_wide_input_stay_small():
+    # 8192 rows of 30 features is cheap; of 20k (sparse, densified per batch)
+    # it would be 655 MB, so wide input gets fewer rows per validation batch.
+    assert validation_batch_rows(256, 30) == VALIDATION_BATCH_ROWS
+    wide = validation_batch_rows(256, 20_000)
+    assert 256 <= wide < VALIDATION_BATCH_ROWS
+    assert wide * 20_000 * 4 <= VALIDATION_BATCH_BYTES
+    assert validation_batch_rows(1024, 10**7) == 1024  # never below the training batch
