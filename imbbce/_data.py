@@ -147,15 +147,12 @@ class BatchIterator:
     def __iter__(self):
         n = len(self.dataset)
         positions = self._epoch_positions()
-        # Row numbers of X for the whole epoch, mapped once rather than per batch.
+        # Row numbers of X for the whole epoch, mapped once rather than per batch;
+        # a slice (0, n) when the dataset is all of X, in order.
         index = self.dataset.index(slice(0, n) if positions is None else positions)
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
-            chunk = (
-                slice(index.start + start, index.start + stop)
-                if isinstance(index, slice)
-                else index[start:stop]
-            )
+            chunk = slice(start, stop) if isinstance(index, slice) else index[start:stop]
             Xb, yw = self.dataset.take(chunk)
             if self.noise_scale is not None:
                 noise = torch.randn(Xb.shape, generator=self.generator, dtype=Xb.dtype)
