@@ -68,10 +68,16 @@ class SmallCNN(nn.Module):
 # %%
 # Two estimators, the same imbalance settings
 # -------------------------------------------
-# Both use balanced batches and early stopping on average precision. For the
+# Both use balanced batches and early stopping on the validation loss. For the
 # CNN, ``hidden_layer_sizes``, ``activation`` and ``dropout`` are ignored (its
 # own dropout is in ``module_params``).
-settings = {"sampler": "balanced_batch", "scoring": "loss", "max_iter": 60, "random_state": 0}
+settings = {
+    "sampler": "balanced_batch",
+    "early_stopping": True,
+    "scoring": "loss",
+    "max_iter": 60,
+    "random_state": 0,
+}
 models = {
     "MLP (default)": BalancedBCEClassifier(**settings),
     "SmallCNN": BalancedBCEClassifier(

@@ -6,10 +6,54 @@ import numpy as np
 
 from .exceptions import MajorityCollapseWarning
 
-__all__ = ["collapse_report", "warn_if_collapsed"]
+__all__ = ["MAX_CHECKED_ROWS", "collapse_report", "rows_to_check", "warn_if_collapsed"]
+
+#: Without a validation split, the collapse check predicts at most this many
+#: training rows (predicting every row costs about 1 s per million rows on one
+#: CPU thread, see benchmarks/results/speed.md: a few percent of a short fit).
+MAX_CHECKED_ROWS = 20_000
 
 
-def collapse_report(y, predicted, minority, checked_on):
+def rows_to_check(y, minority, max_rows=MAX_CHECKED_ROWS, seed=0):
+    """Which training rows the collapse check predicts, and what each stands for.
+
+    Parameters
+    ----------
+    y : ndarray of encoded labels
+    minority : {0, 1}
+        Encoded label of the minority class.
+    max_rows : int, default=MAX_CHECKED_ROWS
+    seed : int, default=0
+
+    Returns
+    -------
+    (positions, weights) or (None, None)
+        ``(None, None)``: check every row (there are at most ``max_rows``).
+        Otherwise sorted positions of a stratified draw: every minority row,
+        up to half of ``max_rows``, and majority rows for the rest; each
+        drawn row weighs its class's rows per drawn row, so that weighted
+        rates describe all rows.
+    """
+    if len(y) <= max_rows:
+        return None, None
+    rng = np.random.RandomState(seed)
+    is_minority = np.asarray(y) == minority
+    n_minority = min(int(is_minority.sum()), max_rows // 2)
+    picked = []
+    for rows, n_pick in (
+        (np.flatnonzero(is_minority), n_minority),
+        (np.flatnonzero(~is_minority), max_rows - n_minority),
+    ):
+        picked.append(rows if n_pick >= len(rows) else rng.choice(rows, n_pick, replace=False))
+    positions = np.sort(np.concatenate(picked))
+    side = is_minority[positions].astype(np.int64)
+    stands_for = np.bincount(is_minority.astype(np.int64), minlength=2) / np.bincount(
+        side, minlength=2
+    )
+    return positions, stands_for[side]
+
+
+def collapse_report(y, predicted, minority, checked_on, sample_weight=None):
     """Facts about how often the minority class is predicted.
 
     Parameters
@@ -19,26 +63,34 @@ def collapse_report(y, predicted, minority, checked_on):
         Encoded label of the minority class.
     checked_on : {"validation", "training"}
         Which rows these are.
+    sample_weight : ndarray or None, default=None
+        How many rows each checked row stands for (see :func:`rows_to_check`);
+        None: each stands for itself.
 
     Returns
     -------
     dict
-        ``checked_on``, ``n_samples``, ``minority_rate`` (share of minority
-        rows), ``predicted_minority_rate``, ``minority_recall``,
-        ``single_class`` (one class predicted for every row) and
-        ``collapsed`` (single class, or minority recall 0).
+        ``checked_on``, ``n_samples`` (rows described), ``n_checked`` (rows
+        predicted), ``minority_rate`` (share of minority rows),
+        ``predicted_minority_rate``, ``minority_recall``, ``single_class``
+        (one class predicted for every checked row) and ``collapsed``
+        (single class, or minority recall 0).
     """
     y = np.asarray(y)
     predicted = np.asarray(predicted)
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    total = w.sum()
     is_minority = y == minority
-    n_minority = int(is_minority.sum())
-    recall = float((predicted[is_minority] == minority).mean()) if n_minority else float("nan")
+    minority_weight = w[is_minority].sum()
+    hits = w[is_minority & (predicted == minority)].sum()
+    recall = float(hits / minority_weight) if minority_weight > 0 else float("nan")
     single_class = bool(len(np.unique(predicted)) == 1)
     return {
         "checked_on": checked_on,
-        "n_samples": int(len(y)),
-        "minority_rate": float(is_minority.mean()),
-        "predicted_minority_rate": float((predicted == minority).mean()),
+        "n_samples": int(round(total)),
+        "n_checked": int(len(y)),
+        "minority_rate": float(minority_weight / total),
+        "predicted_minority_rate": float(w[predicted == minority].sum() / total),
         "minority_recall": recall,
         "single_class": single_class,
         "collapsed": bool(single_class or recall == 0.0),

@@ -80,7 +80,9 @@ class TrainingHistoryDisplay:
     >>> from sklearn.datasets import make_classification
     >>> from imbbce import BalancedBCEClassifier, TrainingHistoryDisplay
     >>> X, y = make_classification(n_samples=400, weights=[0.8], random_state=0)
-    >>> clf = BalancedBCEClassifier(max_iter=5, scoring="average_precision", random_state=0)
+    >>> clf = BalancedBCEClassifier(
+    ...     max_iter=5, early_stopping=True, scoring="average_precision", random_state=0
+    ... )
     >>> clf = clf.fit(X, y)
     >>> display = TrainingHistoryDisplay.from_estimator(clf)
     >>> sorted(display.lines_)

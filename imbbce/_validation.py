@@ -12,6 +12,7 @@ __all__ = [
     "check_binary_target",
     "check_sample_weight",
     "class_weights",
+    "n_validation_rows",
     "validation_split",
 ]
 
@@ -126,6 +127,15 @@ def class_weights(class_weight, classes, y_seen):
     return weights
 
 
+def n_validation_rows(n_class_rows, fraction):
+    """Rows of a class that :func:`validation_split` holds out.
+
+    ``round(fraction * n_class_rows)`` (halves up), at least one and never
+    all; needs ``n_class_rows >= 2``.
+    """
+    return int(np.clip(np.floor(fraction * n_class_rows + 0.5), 1, n_class_rows - 1))
+
+
 def validation_split(y, fraction, seed, sample_weight=None):
     """A stratified, shuffled, seeded split into training and validation rows.
 
@@ -155,7 +165,7 @@ def validation_split(y, fraction, seed, sample_weight=None):
         sides = ([], [])
         for c in (0, 1):
             rows = rng.permutation(np.flatnonzero(y == c))
-            n_valid = int(np.clip(np.floor(fraction * len(rows) + 0.5), 1, len(rows) - 1))
+            n_valid = n_validation_rows(len(rows), fraction)
             sides[0].append(rows[n_valid:])
             sides[1].append(rows[:n_valid])
         train_rows, valid_rows = (np.sort(np.concatenate(side)) for side in sides)

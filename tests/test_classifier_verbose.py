@@ -30,7 +30,12 @@ def test_verbose_0_prints_nothing(data, capsys):
 
 def test_verbose_1_prints_one_line_per_epoch(data, capsys):
     clf = BalancedBCEClassifier(
-        max_iter=4, learning_rate_init=0.01, verbose=1, scoring="average_precision", random_state=0
+        max_iter=4,
+        learning_rate_init=0.01,
+        verbose=1,
+        early_stopping=True,
+        scoring="average_precision",
+        random_state=0,
     )
     clf.fit(*data)
     out = ANSI.sub("", capsys.readouterr().out)

@@ -7,7 +7,7 @@ import pytest
 from sklearn.datasets import make_classification
 
 from imbbce import BalancedBCEClassifier, MajorityCollapseWarning
-from imbbce._diagnostics import collapse_report, warn_if_collapsed
+from imbbce._diagnostics import MAX_CHECKED_ROWS, collapse_report, rows_to_check, warn_if_collapsed
 
 # 10 rows, two of the minority class (encoded 1).
 Y = np.array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
@@ -19,12 +19,41 @@ def test_collapse_report_counts_by_hand():
     assert report == {
         "checked_on": "validation",
         "n_samples": 10,
+        "n_checked": 10,
         "minority_rate": 0.2,
         "predicted_minority_rate": 0.2,
         "minority_recall": 0.5,
         "single_class": False,
         "collapsed": False,
     }
+
+
+def test_rows_to_check_keeps_every_minority_row_and_weighs_back():
+    y = np.zeros(50_000, dtype=np.int64)
+    y[::100] = 1  # 500 minority rows
+    positions, weights = rows_to_check(y, minority=1)
+    assert len(positions) == MAX_CHECKED_ROWS
+    assert np.all(np.diff(positions) > 0)
+    assert set(np.flatnonzero(y == 1)) <= set(positions)
+    assert weights.sum() == pytest.approx(50_000)
+    predicted = y[positions].copy()
+    predicted[np.flatnonzero(predicted == 0)[:3]] = 1  # three false positives
+    report = collapse_report(y[positions], predicted, 1, "training", sample_weight=weights)
+    assert report["n_samples"] == 50_000
+    assert report["n_checked"] == MAX_CHECKED_ROWS
+    assert report["minority_rate"] == pytest.approx(0.01)
+    assert report["minority_recall"] == 1.0
+    majority_weight = weights[y[positions] == 0][0]
+    assert report["predicted_minority_rate"] == pytest.approx((500 + 3 * majority_weight) / 50_000)
+
+
+def test_rows_to_check_caps_a_large_minority_at_half():
+    y = (np.arange(100_000) % 10 < 3).astype(np.int64)  # 30 % minority
+    positions, weights = rows_to_check(y, minority=1, max_rows=1000)
+    assert np.sum(y[positions] == 1) == 500
+    assert weights[y[positions] == 1] == pytest.approx(60.0)
+    assert weights[y[positions] == 0] == pytest.approx(140.0)
+    assert rows_to_check(y[:1000], minority=1, max_rows=1000) == (None, None)
 
 
 def test_collapse_report_majority_only_is_collapsed():
@@ -99,7 +128,7 @@ def collapsing_data():
 
 def test_plain_bce_collapses_and_warns(collapsing_data):
     X, y = collapsing_data
-    clf = BalancedBCEClassifier(class_weight=None, max_iter=30, random_state=0)
+    clf = BalancedBCEClassifier(class_weight=None, early_stopping=True, max_iter=30, random_state=0)
     with pytest.warns(MajorityCollapseWarning, match="of class 'fraud'") as record:
         clf.fit(X, y)
     # The warning points at the caller's line, not into the package.
@@ -130,3 +159,18 @@ def test_without_validation_split_checks_training_data(collapsing_data):
     assert clf.diagnostics_["checked_on"] == "training"
     assert clf.diagnostics_["n_samples"] == 1500
     assert clf.diagnostics_["minority_rate"] == pytest.approx(np.mean(y == "fraud"))
+
+
+def test_large_training_data_is_checked_on_a_weighted_draw():
+    X, y = make_classification(
+        n_samples=25_000, n_features=5, n_informative=3, weights=[0.95], random_state=0
+    )
+    clf = BalancedBCEClassifier(early_stopping=False, max_iter=1, random_state=0).fit(X, y)
+    report = clf.diagnostics_
+    assert report["checked_on"] == "training"
+    assert report["n_samples"] == 25_000
+    assert report["n_checked"] == MAX_CHECKED_ROWS
+    assert report["minority_rate"] == pytest.approx(np.mean(y == 1))
+    predicted = clf.predict(X)
+    assert report["predicted_minority_rate"] == pytest.approx(np.mean(predicted == 1), abs=0.02)
+    assert report["minority_recall"] == pytest.approx(np.mean(predicted[y == 1] == 1))

@@ -35,7 +35,11 @@ def data():
 @pytest.fixture(scope="module")
 def fitted(data):
     return BalancedBCEClassifier(
-        max_iter=6, learning_rate_init=0.01, scoring="average_precision", random_state=0
+        max_iter=6,
+        learning_rate_init=0.01,
+        early_stopping=True,
+        scoring="average_precision",
+        random_state=0,
     ).fit(*data)
 
 
