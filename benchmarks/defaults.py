@@ -12,6 +12,7 @@ per data set, and folds with minority recall 0.
 
 import argparse
 import ast
+import re
 import sys
 import time
 import warnings
@@ -38,7 +39,8 @@ def parse_variant(text):
     if text == "base":
         return {}
     params = {}
-    for item in text.split(","):
+    # A comma starts a new item only before "name=": tuples keep theirs.
+    for item in re.split(r",(?=\s*\w+=)", text):
         key, value = item.split("=", 1)
         try:
             params[key] = ast.literal_eval(value)

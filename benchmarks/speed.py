@@ -147,6 +147,7 @@ def fit_imbbce(X, y, epochs, early_stopping, sampler=None):
         scoring="average_precision",
         n_iter_no_change=epochs + 1,
         sampler=sampler,
+        weight_decay=0.0,  # the anchors' Adam has none
         random_state=0,
         n_threads=1,
     )
