@@ -787,12 +787,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         else:
             # A stratified draw of the training rows; rates are weighted back.
             y_checked = y_checked[positions]
-            index = checked.index(torch.from_numpy(positions))
-            X_all = checked.X
-            if isinstance(X_all, torch.Tensor):
-                features = X_all.index_select(0, index)
-            else:
-                features = X_all[index.numpy()]
+            features = checked.features(torch.from_numpy(positions))
         logits = predict_logits(net.module_, features, self.device_)
         if self.prior_correction:
             logits = logits - self.prior_shift_

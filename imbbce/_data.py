@@ -68,13 +68,16 @@ class TrainingData(torch.utils.data.Dataset):
         """Targets of this dataset's rows, in order."""
         return self.y if self.rows is None else self.y[self.rows]
 
-    def features(self):
-        """This dataset's rows of ``X`` (``X`` itself when it has them all)."""
-        if self.rows is None:
+    def features(self, positions=None):
+        """This dataset's rows of ``X`` (``X`` itself when it has them all),
+        or only those at ``positions`` (an int64 tensor), still sparse for
+        sparse ``X``."""
+        if positions is None and self.rows is None:
             return self.X
+        index = self.rows if positions is None else self.index(positions)
         if isinstance(self.X, torch.Tensor):
-            return self.X[self.rows]
-        return self.X[self.rows.numpy()]
+            return self.X.index_select(0, index)
+        return self.X[index.numpy()]
 
     def index(self, positions):
         """Row numbers of ``X`` at ``positions`` (a slice or an int64 tensor)

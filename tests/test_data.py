@@ -102,3 +102,14 @@ def test_noise_is_added_with_the_given_scale():
 def test_features(rows):
     data = make_data(n=4, rows=rows)
     assert data.features().shape[0] == (4 if rows is None else 2)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_features_at_positions_follow_the_rows(sparse):
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    X_all = sp.csr_matrix(X) if sparse else torch.from_numpy(X)
+    data = TrainingData(X_all, torch.zeros(6), torch.ones(6), rows=torch.tensor([1, 3, 5]))
+    picked = data.features(torch.tensor([0, 2]))
+    assert sp.issparse(picked) == sparse
+    dense = picked.toarray() if sparse else picked.numpy()
+    np.testing.assert_array_equal(dense, X[[1, 5]])
