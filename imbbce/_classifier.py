@@ -781,6 +781,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         y_checked = checked.targets.numpy().astype(np.int64)
         positions, stands_for = None, None
         if valid_data is None and self.threshold != "auto":
+            # tune_threshold needs every row; the collapse check does not.
             positions, stands_for = rows_to_check(y_checked, self._minority)
         if positions is None:
             features = checked.features()
@@ -889,16 +890,17 @@ def validation_batch_rows(batch_size, n_features):
     return max(batch_size, min(VALIDATION_BATCH_ROWS, fitting))
 
 
-#: ``scoring="auto"`` watches average precision when the validation split holds
-#: at least this many minority rows, and the validation loss otherwise.
-AUTO_SCORING_MIN_MINORITY = 10
+#: Fewest minority rows in the validation split for which ``early_stopping="auto"``
+#: holds the split out and ``scoring="auto"`` watches average precision (with
+#: fewer, no split, or the validation loss when the split is forced).
+MIN_VALIDATION_MINORITY = 10
 
 
 def resolve_early_stopping(early_stopping, threshold, y_enc, fraction):
     """Whether ``fit`` holds out a validation split, with ``"auto"`` resolved.
 
     ``"auto"`` holds one out when it would hold at least
-    :data:`AUTO_SCORING_MIN_MINORITY` minority rows, or when
+    :data:`MIN_VALIDATION_MINORITY` minority rows, or when
     ``threshold="auto"`` needs it. Fewer minority rows choose the epoch by
     noise (``benchmarks/defaults.py``: yeast4, 4 validation minority rows,
     restored epochs from 1 to 195), and holding them out takes a tenth of
@@ -911,20 +913,20 @@ def resolve_early_stopping(early_stopping, threshold, y_enc, fraction):
     n_minority = int(np.bincount(y_enc, minlength=2).min())
     if n_minority < 2:
         return False
-    return n_validation_rows(n_minority, fraction) >= AUTO_SCORING_MIN_MINORITY
+    return n_validation_rows(n_minority, fraction) >= MIN_VALIDATION_MINORITY
 
 
 def resolve_scoring(scoring, n_valid_minority):
     """The score early stopping watches, with ``"auto"`` resolved.
 
     Average precision ranks the minority rows among the others: with fewer
-    than :data:`AUTO_SCORING_MIN_MINORITY` of them it moves by whole steps
+    than :data:`MIN_VALIDATION_MINORITY` of them it moves by whole steps
     from one epoch to the next and picks epochs by noise, while the weighted
     validation loss uses every row.
     """
     if scoring != "auto":
         return scoring
-    if n_valid_minority >= AUTO_SCORING_MIN_MINORITY:
+    if n_valid_minority >= MIN_VALIDATION_MINORITY:
         return "average_precision"
     return "loss"
 

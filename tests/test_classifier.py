@@ -22,7 +22,7 @@ from imbbce import (
     TrainingDivergedWarning,
 )
 from imbbce._classifier import (
-    AUTO_SCORING_MIN_MINORITY,
+    MIN_VALIDATION_MINORITY,
     VALIDATION_BATCH_BYTES,
     VALIDATION_BATCH_ROWS,
     resolve_early_stopping,
@@ -425,8 +425,8 @@ def test_scoring_auto_follows_the_minority_rows_in_the_validation_split(n_rows, 
 
 
 def test_resolve_scoring_threshold():
-    assert resolve_scoring("auto", AUTO_SCORING_MIN_MINORITY) == "average_precision"
-    assert resolve_scoring("auto", AUTO_SCORING_MIN_MINORITY - 1) == "loss"
+    assert resolve_scoring("auto", MIN_VALIDATION_MINORITY) == "average_precision"
+    assert resolve_scoring("auto", MIN_VALIDATION_MINORITY - 1) == "loss"
     assert resolve_scoring("roc_auc", 0) == "roc_auc"
 
 
