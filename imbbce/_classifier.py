@@ -21,6 +21,7 @@ from ._net import (
     DivergenceGuard,
     FlaggedEarlyStopping,
     ImbalanceNet,
+    fused_optimizer_params,
     predict_logits,
     validation_scoring,
 )
@@ -103,7 +104,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         under "balanced_batch"), so resampling and weighting never correct
         twice. A dict is keyed by the labels of ``y``; a label left out gets
         weight 1. Applied as per-sample weights in a loss reduced as
-        ``sum(w * l) / sum(w)``.
+        ``sum(w * l) / (batch rows * mean training weight)``, an unbiased
+        estimate of the weighted mean loss over all training rows.
     loss : {"bce", "focal", "logit_adjusted"}, default="bce"
         Binary cross-entropy; focal loss (Lin et al., 2017,
         :class:`~imbbce.FocalLoss`); or logit-adjusted cross-entropy (Menon et
@@ -582,7 +584,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 self.n_threads, count_parameters(module), self.batch_size
             )
             criterion = build_loss(
-                self.loss, focal_gamma=self.focal_gamma, tau=self.tau, prior=seen
+                self.loss,
+                focal_gamma=self.focal_gamma,
+                tau=self.tau,
+                prior=seen,
+                weight_scale=mean_weight(train_data),
             )
             self.net_ = self._build_net(module, criterion, valid_data, noise_scale, batch_seed)
             with torch_threads(self.n_threads_):
@@ -693,6 +699,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         if not self.verbose:
             # PrintLog formats a table after every epoch even when silent.
             optimizer_params["callbacks__print_log"] = None
+        optimizer_params.update(fused_optimizer_params(module, self.device_))
         return ImbalanceNet(
             module=module,
             criterion=criterion,
@@ -929,6 +936,13 @@ def resolve_scoring(scoring, n_valid_minority):
     if n_valid_minority >= MIN_VALIDATION_MINORITY:
         return "average_precision"
     return "loss"
+
+
+def mean_weight(data):
+    """Mean loss weight of ``data``'s rows, the constant the loss divides by
+    (1.0 when every weight is zero, so the loss stays finite)."""
+    mean = float(data.row_weights.double().mean())
+    return mean if mean > 0 else 1.0
 
 
 def _weighted_share(y, weights):

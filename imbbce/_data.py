@@ -68,6 +68,11 @@ class TrainingData(torch.utils.data.Dataset):
         """Targets of this dataset's rows, in order."""
         return self.y if self.rows is None else self.y[self.rows]
 
+    @property
+    def row_weights(self):
+        """Loss weights of this dataset's rows, in order."""
+        return self.weight if self.rows is None else self.weight[self.rows]
+
     def features(self, positions=None):
         """This dataset's rows of ``X`` (``X`` itself when it has them all),
         or only those at ``positions`` (an int64 tensor), still sparse for

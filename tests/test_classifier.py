@@ -197,6 +197,34 @@ def test_sample_weight_changes_the_model(imbalanced):
     assert weighted.predict_proba(X)[:, 1].mean() > base.predict_proba(X)[:, 1].mean() + 0.05
 
 
+def test_the_scale_of_sample_weight_does_not_change_training(imbalanced):
+    # The loss divides by the training rows' mean weight: weights 10x larger
+    # train the same network (up to float32 rounding), and the loss stays on
+    # the scale of unit weights.
+    X, y = imbalanced
+    weights = np.where(np.arange(len(y)) % 3 == 0, 2.0, 1.0)
+    unit = BalancedBCEClassifier(**NO_SPLIT).fit(X, y, weights)
+    tenfold = BalancedBCEClassifier(**NO_SPLIT).fit(X, y, 10 * weights)
+    assert unit.net_.criterion_.weight_scale == pytest.approx(
+        np.mean(unit.class_weight_[y] * weights), rel=1e-6
+    )
+    assert tenfold.net_.criterion_.weight_scale == pytest.approx(
+        10 * unit.net_.criterion_.weight_scale, rel=1e-6
+    )
+    np.testing.assert_allclose(
+        tenfold.predict_proba(X), unit.predict_proba(X), rtol=1e-3, atol=1e-4
+    )
+    losses = [clf.history_[-1]["train_loss"] for clf in (unit, tenfold)]
+    assert losses[1] == pytest.approx(losses[0], rel=1e-3)
+
+
+def test_training_uses_the_fused_optimizer_step(imbalanced):
+    X, y = imbalanced
+    for optimizer in ("adam", "adamw", "sgd"):
+        clf = BalancedBCEClassifier(optimizer=optimizer, **NO_SPLIT).fit(X, y)
+        assert clf.net_.optimizer_.defaults["fused"] is True
+
+
 def test_class_weight_dict_by_user_labels(imbalanced):
     X, y = imbalanced
     labels = np.array(["neg", "pos"])

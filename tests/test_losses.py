@@ -17,12 +17,35 @@ def bce(z, t):
     return -(t * math.log(p) + (1 - t) * math.log(1 - p))
 
 
-def test_weighted_bce_is_weighted_mean_of_rows():
+def test_weighted_bce_divides_the_weighted_sum_by_rows_and_weight_scale():
     weight = torch.tensor([1.0, 2.0, 3.0])
     rows = [bce(z, t) for z, t in zip(LOGITS.tolist(), TARGET.tolist(), strict=True)]
-    expected = (rows[0] * 1 + rows[1] * 2 + rows[2] * 3) / 6
-    got = WeightedBCELoss()(LOGITS, TARGET, weight)
-    assert got.item() == pytest.approx(expected, rel=1e-6)
+    weighted_sum = rows[0] * 1 + rows[1] * 2 + rows[2] * 3
+    got = WeightedBCELoss(weight_scale=2.0)(LOGITS, TARGET, weight)
+    assert got.item() == pytest.approx(weighted_sum / (3 * 2.0), rel=1e-6)
+    # Not the batch's own weighted mean sum(w * l) / sum(w) (= 6 here).
+    assert WeightedBCELoss()(LOGITS, TARGET, weight).item() == pytest.approx(weighted_sum / 3)
+
+
+def test_batch_losses_average_to_the_full_weighted_loss():
+    # Batches of a data set whose mean weight is the scale: the mean of the
+    # batch losses is the weighted mean loss of all rows, whether or not a
+    # batch holds a heavy (minority) row. Dividing each batch by its own
+    # total weight would give a different number.
+    logits = torch.tensor([0.2, -0.4, 1.0, -2.0, 0.7, 0.1])
+    target = torch.tensor([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    weight = torch.where(target > 0, 3.0, 0.6)  # balanced weights: n / (2 n_c)
+    full = (weight * torch.stack([torch.tensor(bce(z, t)) for z, t in zip(
+        logits.tolist(), target.tolist(), strict=True)])).sum() / weight.sum()  # fmt: skip
+    loss = WeightedBCELoss(weight_scale=weight.mean().item())
+    batches = [loss(logits[i : i + 2], target[i : i + 2], weight[i : i + 2]) for i in (0, 2, 4)]
+    assert torch.stack(batches).mean().item() == pytest.approx(full.item(), rel=1e-6)
+    ratio = [
+        (weight[i : i + 2] * loss.per_row(logits[i : i + 2], target[i : i + 2])).sum()
+        / weight[i : i + 2].sum()
+        for i in (0, 2, 4)
+    ]
+    assert torch.stack(ratio).mean().item() != pytest.approx(full.item(), rel=1e-3)
 
 
 def test_weighted_bce_with_unit_weights_equals_torch_bce():
@@ -35,7 +58,7 @@ def test_class_weights_as_sample_weights_weight_classes_not_positions():
     # Class weight 4 for positives: the positive row counts four times.
     logits, target = torch.tensor([0.3, 0.3]), torch.tensor([0.0, 1.0])
     weight = torch.where(target > 0, 4.0, 1.0)
-    expected = (bce(0.3, 0) + 4 * bce(0.3, 1)) / 5
+    expected = (bce(0.3, 0) + 4 * bce(0.3, 1)) / 2
     assert WeightedBCELoss()(logits, target, weight).item() == pytest.approx(expected, rel=1e-6)
     # Swapping the rows swaps nothing: weights follow the class.
     swapped = WeightedBCELoss()(logits.flip(0), target.flip(0), weight.flip(0))
@@ -94,8 +117,14 @@ def test_logit_adjusted_with_tau_zero_is_bce():
     [("bce", WeightedBCELoss), ("focal", FocalLoss), ("logit_adjusted", LogitAdjustedLoss)],
 )
 def test_build_loss(name, cls):
-    loss = build_loss(name, focal_gamma=1.5, tau=0.5, prior=0.2)
+    loss = build_loss(name, focal_gamma=1.5, tau=0.5, prior=0.2, weight_scale=3.0)
     assert type(loss) is cls
+    assert loss.weight_scale == 3.0
+    unit = build_loss(name, focal_gamma=1.5, tau=0.5, prior=0.2)
+    weight = torch.tensor([1.0, 2.0, 3.0])
+    assert loss(LOGITS, TARGET, weight).item() == pytest.approx(
+        unit(LOGITS, TARGET, weight).item() / 3.0, rel=1e-6
+    )
 
 
 def test_losses_have_gradients():

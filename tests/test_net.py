@@ -5,8 +5,15 @@ import pytest
 import torch
 from sklearn.metrics import average_precision_score
 
+from imbbce import _net
 from imbbce._modules import MLP
-from imbbce._net import FlaggedEarlyStopping, MinorityScorer, copy_state, predict_logits
+from imbbce._net import (
+    FlaggedEarlyStopping,
+    MinorityScorer,
+    copy_state,
+    fused_optimizer_params,
+    predict_logits,
+)
 
 
 def test_scorer_follows_the_minority_when_it_is_encoded_zero():
@@ -107,3 +114,21 @@ def test_predict_logits_is_independent_of_which_rows_come_together():
     singles = np.concatenate([predict_logits(module, X[i : i + 1], "cpu") for i in range(50)])
     np.testing.assert_array_equal(whole[:50], singles)
     assert module.training  # the module's mode is put back
+
+
+def test_fused_optimizer_step_where_torch_has_one(monkeypatch):
+    module = MLP(3)
+    assert fused_optimizer_params(module, "cpu") == {"optimizer__fused": True}
+    assert fused_optimizer_params(module, "cuda") == {"optimizer__fused": True}
+    assert fused_optimizer_params(module, torch.device("cuda", 0)) == {"optimizer__fused": True}
+    # Device types without a fused kernel in every supported torch keep the default.
+    assert fused_optimizer_params(module, "meta") == {}
+    monkeypatch.setattr(_net, "_torch_version", lambda: (2, 3))  # CPU kernels came in 2.4
+    assert fused_optimizer_params(module, "cpu") == {}
+    assert fused_optimizer_params(module, "cuda") == {"optimizer__fused": True}
+
+
+def test_no_fused_step_for_complex_parameters():
+    module = torch.nn.Linear(2, 1, dtype=torch.complex64)
+    assert fused_optimizer_params(module, "cpu") == {}
+    assert fused_optimizer_params(MLP(2), "cpu") == {"optimizer__fused": True}
