@@ -170,7 +170,7 @@ plt.show()
 # the minority logits cross zero only late in training, and early stopping on
 # six validation positives may end it before. With ``n_iter_no_change=30`` the
 # two first models train longer; with the default ``early_stopping="auto"`` they hold
-# out nothing (the split would hold fewer than 10 minority rows) and train on
+# out nothing (the split would hold fewer than 50 minority rows) and train on
 # all rows for ``max_iter=50`` epochs (the defaults). Compare their rows with
 # the table above.
 patient = {}

@@ -22,7 +22,8 @@ from imbbce import (
     TrainingDivergedWarning,
 )
 from imbbce._classifier import (
-    MIN_VALIDATION_MINORITY,
+    MIN_EARLY_STOPPING_MINORITY,
+    MIN_SCORING_MINORITY,
     VALIDATION_BATCH_BYTES,
     VALIDATION_BATCH_ROWS,
     resolve_early_stopping,
@@ -453,12 +454,12 @@ def test_scoring_auto_follows_the_minority_rows_in_the_validation_split(n_rows, 
 
 
 def test_resolve_scoring_threshold():
-    assert resolve_scoring("auto", MIN_VALIDATION_MINORITY) == "average_precision"
-    assert resolve_scoring("auto", MIN_VALIDATION_MINORITY - 1) == "loss"
+    assert resolve_scoring("auto", MIN_SCORING_MINORITY) == "average_precision"
+    assert resolve_scoring("auto", MIN_SCORING_MINORITY - 1) == "loss"
     assert resolve_scoring("roc_auc", 0) == "roc_auc"
 
 
-@pytest.mark.parametrize("n_rows, expected", [(600, False), (2000, True)])
+@pytest.mark.parametrize("n_rows, expected", [(600, False), (2000, False), (6000, True)])
 def test_early_stopping_auto_holds_out_a_split_only_with_enough_minority_rows(n_rows, expected):
     X, y = make_classification(
         n_samples=n_rows, n_features=8, n_informative=4, weights=[0.9], random_state=0
@@ -483,10 +484,12 @@ def test_resolve_early_stopping_counts_the_minority_rows_of_the_split():
     def y_with(n_minority):
         return np.array([0] * 1000 + [1] * n_minority)
 
-    # 10 % of 95 rounds to 10 validation rows, of 94 to 9.
-    assert resolve_early_stopping("auto", 0.5, y_with(95), 0.1) is True
-    assert resolve_early_stopping("auto", 0.5, y_with(94), 0.1) is False
-    assert resolve_early_stopping("auto", 0.5, y_with(50), 0.2) is True
+    # 10 % of 495 rounds to 50 validation rows, of 494 to 49.
+    assert MIN_EARLY_STOPPING_MINORITY == 50
+    assert resolve_early_stopping("auto", 0.5, y_with(495), 0.1) is True
+    assert resolve_early_stopping("auto", 0.5, y_with(494), 0.1) is False
+    assert resolve_early_stopping("auto", 0.5, y_with(250), 0.2) is True
+    assert resolve_early_stopping("auto", 0.5, y_with(200), 0.2) is False
     assert resolve_early_stopping("auto", 0.5, y_with(1), 0.1) is False
     assert resolve_early_stopping("auto", "auto", y_with(1), 0.1) is True
     assert resolve_early_stopping(True, 0.5, y_with(5), 0.1) is True
