@@ -145,10 +145,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         folds: mean balanced accuracy on yeast4 0.801 / 0.796 / 0.758 and on
         abalone19 0.721 / 0.699 / 0.624 after 50 / 100 / 200 epochs, while
         average precision gains less: yeast4 0.414 / 0.431 / 0.432). With
-        early stopping the cap can bind: on page_blocks0 the restored epoch
-        was 47-50 and mean average precision 0.910 against 0.915 with 200.
-        Raise it when ``stop_reason_`` is "max_iter" and ``best_epoch_`` is
-        near the end.
+        early stopping the cap can bind: on page_blocks0 with
+        ``early_stopping=True`` the restored epoch was 47-50 and mean average
+        precision 0.910 against 0.915 with 200. Raise it when
+        ``stop_reason_`` is "max_iter" and ``best_epoch_`` is near the end.
     early_stopping : bool or "auto", default="auto"
         True: hold out a stratified validation split of ``validation_fraction``
         before any resampling, score it after every epoch, stop after

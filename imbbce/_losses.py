@@ -52,7 +52,7 @@ class WeightedBCELoss(nn.Module):
 
     def forward(self, logits, target, weight):
         """Loss of a batch, ``sum(w * l) / (len(w) * weight_scale)``."""
-        scale = max(len(weight), 1) * self.weight_scale
+        scale = len(weight) * self.weight_scale
         if type(self).per_row is WeightedBCELoss.per_row:
             # Plain BCE: torch's fused weighted sum, one kernel instead of three.
             summed = F.binary_cross_entropy_with_logits(
