@@ -345,6 +345,19 @@ def _torch_version():
     return int(major), int(minor)
 
 
+#: Most bytes of densified float32 features in one prediction block: on a GPU
+#: 16384 rows of a 20k-column sparse matrix would be 1.3 GB.
+PREDICT_BLOCK_BYTES = 64 * 2**20
+
+
+def prediction_block_rows(device, n_features):
+    """Rows per prediction block: 512 on CPU and 16384 on a GPU, fewer where a
+    densified block of ``n_features`` float32 columns would pass
+    :data:`PREDICT_BLOCK_BYTES`."""
+    preferred = 512 if str(device) == "cpu" else 16384
+    return max(1, min(preferred, PREDICT_BLOCK_BYTES // (4 * max(n_features, 1))))
+
+
 def predict_logits(module, X, device, block_rows=None):
     """Logits of ``module`` for every row of ``X``, in blocks, without grad.
 
@@ -364,7 +377,7 @@ def predict_logits(module, X, device, block_rows=None):
     X : torch.Tensor or scipy CSR matrix, float32
     device : str or torch.device
     block_rows : int or None
-        Rows per block; None gives 512 on CPU and 16384 on a GPU.
+        Rows per block; None gives :func:`prediction_block_rows`.
 
     Returns
     -------
@@ -372,7 +385,7 @@ def predict_logits(module, X, device, block_rows=None):
     """
     n, n_features = X.shape
     if block_rows is None:
-        block_rows = 512 if str(device) == "cpu" else 16384
+        block_rows = prediction_block_rows(device, n_features)
     out = np.empty(n, dtype=np.float32)
     was_training = module.training
     if was_training:  # a fitted estimator's module is in eval mode already
