@@ -72,10 +72,29 @@ METRICS = ["average_precision", "roc_auc", "balanced_accuracy", "f1", "recall", 
 # ------------------------------------------------------------------ anchors
 
 
+#: The architecture of imbbce's default that the neural anchors copy.
+ANCHOR_ARCHITECTURE = {"hidden_layer_sizes": (64, 32), "activation": "relu"}
+
+
+def check_anchors_match_defaults():
+    """Raise if imbbce's default network is no longer the anchors' network.
+
+    The issue asks for anchors "like imbbce's default": when a default changes,
+    ``MLPModule`` and the ``MLPClassifier`` anchor must change with it.
+    """
+    defaults = BalancedBCEClassifier().get_params()
+    drifted = {k: defaults[k] for k, v in ANCHOR_ARCHITECTURE.items() if defaults[k] != v}
+    if drifted:
+        raise RuntimeError(
+            f"imbbce's defaults {drifted} differ from the anchors' {ANCHOR_ARCHITECTURE}; "
+            "update MLPModule, the sklearn_mlp anchor and ANCHOR_ARCHITECTURE together."
+        )
+
+
 class MLPModule(nn.Module):
     """The MLP of imbbce's default (64-32, ReLU), one logit out, for skorch."""
 
-    def __init__(self, n_features, hidden=(64, 32)):
+    def __init__(self, n_features, hidden=ANCHOR_ARCHITECTURE["hidden_layer_sizes"]):
         super().__init__()
         layers, width = [], n_features
         for h in hidden:
@@ -144,7 +163,8 @@ def make_method(name, X_train, y_train, seed, epochs):
         return make_pipeline(
             StandardScaler(),
             MLPClassifier(
-                hidden_layer_sizes=(64, 32),
+                hidden_layer_sizes=ANCHOR_ARCHITECTURE["hidden_layer_sizes"],
+                activation=ANCHOR_ARCHITECTURE["activation"],
                 learning_rate_init=1e-3,
                 batch_size=256,
                 max_iter=epochs,
@@ -593,6 +613,7 @@ def main(argv=None):
         "--machine", default="2 CPU cores shared, CPU only, torch threads 1", help="for the report"
     )
     args = parser.parse_args(argv)
+    check_anchors_match_defaults()
     given = sys.argv[1:] if argv is None else argv
     args.command = "python benchmarks/quality.py " + " ".join(given)
     datasets = args.datasets or (QUICK_DATASETS if args.quick else list(DATASETS))
