@@ -61,6 +61,7 @@ from datasets import DATASETS, load  # noqa: E402
 
 import imbbce  # noqa: E402
 from imbbce import BalancedBCEClassifier  # noqa: E402
+from imbbce._modules import ACTIVATIONS  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -91,14 +92,20 @@ def check_anchors_match_defaults():
         )
 
 
+def _architecture_text():
+    """``ANCHOR_ARCHITECTURE`` as the report writes it, e.g. "64-32, relu"."""
+    sizes = "-".join(map(str, ANCHOR_ARCHITECTURE["hidden_layer_sizes"]))
+    return f"{sizes}, {ANCHOR_ARCHITECTURE['activation']}"
+
+
 class MLPModule(nn.Module):
-    """The MLP of imbbce's default (64-32, ReLU), one logit out, for skorch."""
+    """The MLP of imbbce's default (``ANCHOR_ARCHITECTURE``), one logit out, for skorch."""
 
     def __init__(self, n_features, hidden=ANCHOR_ARCHITECTURE["hidden_layer_sizes"]):
         super().__init__()
         layers, width = [], n_features
         for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]
+            layers += [nn.Linear(width, h), ACTIVATIONS[ANCHOR_ARCHITECTURE["activation"]]()]
             width = h
         layers.append(nn.Linear(width, 1))
         self.net = nn.Sequential(*layers)
@@ -410,8 +417,9 @@ def markdown(df, args, elapsed):
         "gives every method the seed `5 * r + k` (skorch: `torch.manual_seed`; "
         "others: `random_state`).",
         "- Every method is a Pipeline with `StandardScaler` fitted on the training fold.",
-        f"- Neural anchors: the same MLP as imbbce's default (64-32, ReLU, Adam, lr 1e-3, "
-        f"batch 256) for {args.epochs} epochs without early stopping; skorch "
+        "- Neural anchors: the same MLP as imbbce's default "
+        f"({_architecture_text()}, Adam, lr 1e-3, batch 256) for {args.epochs} epochs "
+        "without early stopping; skorch "
         "`NeuralNetBinaryClassifier` with `iterator_train__shuffle=True`, "
         "`train_split=None`, float32 X and y: plain BCE (`skorch_bce`), with "
         "`criterion__pos_weight = n_neg / n_pos` of the training fold "
