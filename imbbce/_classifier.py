@@ -37,6 +37,7 @@ from ._validation import (
     plain_label,
     validation_split,
 )
+from ._warnings import user_stacklevel
 from .exceptions import TrainingDivergedWarning
 
 __all__ = ["BalancedBCEClassifier"]
@@ -768,7 +769,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 f"(epoch 0 means the initial weights). Lower learning_rate_init (now "
                 f"{self.learning_rate_init}), or scale the features.",
                 TrainingDivergedWarning,
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
         elif self.stop_reason_ == "interrupted":
             if self.best_epoch_ == 0:
@@ -780,7 +781,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.best_epoch_}, the {'best' if stopper is not None else 'last'} of "
                 f"the {self.n_iter_} finished epoch(s).",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
 
         # Prediction then never switches the module's mode: predict_logits

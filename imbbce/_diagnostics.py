@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ._warnings import user_stacklevel
 from .exceptions import MajorityCollapseWarning
 
 __all__ = ["MAX_CHECKED_ROWS", "collapse_report", "rows_to_check", "warn_if_collapsed"]
@@ -111,7 +112,7 @@ def warn_if_collapsed(report, minority_label):
             "imbalance less (class_weight, sampler), or threshold='auto' (with "
             "early_stopping=True).",
             MajorityCollapseWarning,
-            stacklevel=6,
+            stacklevel=user_stacklevel(),
         )
         return
     warnings.warn(
@@ -124,5 +125,5 @@ def warn_if_collapsed(report, minority_label):
         "class weights, threshold='auto' (with early_stopping=True), or more patience "
         "(n_iter_no_change) when the validation split holds few minority rows.",
         MajorityCollapseWarning,
-        stacklevel=6,
+        stacklevel=user_stacklevel(),
     )

@@ -7,6 +7,8 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
+from ._warnings import user_stacklevel
+
 __all__ = [
     "plain_label",
     "check_binary_target",
@@ -185,6 +187,6 @@ def validation_split(y, fraction, seed, sample_weight=None):
         f"on both sides, but {problem}. Training runs for max_iter epochs without early "
         "stopping; raise validation_fraction or set early_stopping=False.",
         UserWarning,
-        stacklevel=5,
+        stacklevel=user_stacklevel(),
     )
     return None

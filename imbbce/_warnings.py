@@ -1,0 +1,53 @@
+"""The stack level at which imbbce's warnings point: the user's own code.
+
+``fit`` is often called by scikit-learn or imbalanced-learn on the user's
+behalf (a ``Pipeline``, ``GridSearchCV``, ``cross_validate``). A fixed
+``stacklevel`` then names a line inside those libraries; this walks past
+their frames and imbbce's own to the first frame of anything else. Python
+3.12's ``warnings.warn(skip_file_prefixes=...)`` does the same, but imbbce
+supports 3.10.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import imblearn
+import joblib
+import sklearn
+
+__all__ = ["user_stacklevel"]
+
+#: Folders whose frames a warning skips: imbbce, scikit-learn, imbalanced-learn
+#: and joblib (which scikit-learn's cross-validation and searches call ``fit``
+#: through, also with ``n_jobs=1``).
+LIBRARY_DIRS = tuple(
+    os.path.join(str(Path(module.__file__).resolve().parent), "")
+    for module in (sys.modules[__package__], sklearn, imblearn, joblib)
+)
+
+
+def user_stacklevel():
+    """``stacklevel`` for a ``warnings.warn`` called by this function's caller,
+    pointing at the innermost frame outside :data:`LIBRARY_DIRS`.
+
+    Returns
+    -------
+    int
+        1 names the line that calls ``warnings.warn``; when every frame is a
+        library's (nothing but libraries on the stack), the outermost one.
+    """
+    frame = sys._getframe(1)  # the function that is about to warn
+    level = 1
+    while frame.f_back is not None and _in_library(frame.f_code.co_filename):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _in_library(filename):
+    try:
+        resolved = str(Path(filename).resolve())
+    except (OSError, ValueError):  # "<stdin>", "<string>" and the like stay as they are
+        resolved = filename
+    return resolved.startswith(LIBRARY_DIRS)
