@@ -46,8 +46,6 @@ def user_stacklevel():
 
 
 def _in_library(filename):
-    try:
-        resolved = str(Path(filename).resolve())
-    except (OSError, ValueError):  # "<stdin>", "<string>" and the like stay as they are
-        resolved = filename
-    return resolved.startswith(LIBRARY_DIRS)
+    if filename.startswith("<"):  # "<stdin>", "<string>", frozen modules: not a file
+        return False
+    return str(Path(filename).resolve()).startswith(LIBRARY_DIRS)
