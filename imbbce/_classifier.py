@@ -21,6 +21,7 @@ from ._net import (
     DivergenceGuard,
     FlaggedEarlyStopping,
     ImbalanceNet,
+    dense_block_rows,
     fused_optimizer_params,
     predict_logits,
     validation_scoring,
@@ -49,7 +50,6 @@ OPTIMIZERS = {
 }
 SAMPLING_STRATEGIES = {"auto", "minority", "not minority", "not majority", "all", "majority"}
 VALIDATION_BATCH_ROWS = 8192
-VALIDATION_BATCH_BYTES = 64 * 2**20
 
 
 class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
@@ -899,11 +899,10 @@ def _sigmoid(z):
 
 
 def validation_batch_rows(batch_size, n_features):
-    """Rows per validation batch: large for speed, but each densified batch of
-    float32 features stays within about 64 MiB (wide sparse input: 8192 rows
-    of 20k columns would be 655 MB)."""
-    fitting = max(1, VALIDATION_BATCH_BYTES // (4 * n_features))
-    return max(batch_size, min(VALIDATION_BATCH_ROWS, fitting))
+    """Rows per validation batch: large for speed, but each densified batch
+    stays within :data:`~imbbce._net.DENSE_BLOCK_BYTES` (never below the
+    training batch)."""
+    return max(batch_size, min(VALIDATION_BATCH_ROWS, dense_block_rows(n_features)))
 
 
 #: Fewest minority rows in the validation split for which ``scoring="auto"``

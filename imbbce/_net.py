@@ -345,17 +345,24 @@ def _torch_version():
     return int(major), int(minor)
 
 
-#: Most bytes of densified float32 features in one prediction block: on a GPU
-#: 16384 rows of a 20k-column sparse matrix would be 1.3 GB.
-PREDICT_BLOCK_BYTES = 64 * 2**20
+#: Most bytes of densified float32 features in one block of rows, for the
+#: validation batches and the prediction blocks alike: with a 20k-column sparse
+#: ``X`` an 8192-row validation batch would be 655 MB and a 16384-row GPU
+#: prediction block 1.3 GB.
+DENSE_BLOCK_BYTES = 64 * 2**20
+
+
+def dense_block_rows(n_features):
+    """Most rows of ``n_features`` float32 columns within
+    :data:`DENSE_BLOCK_BYTES` (at least one)."""
+    return max(1, DENSE_BLOCK_BYTES // (4 * max(n_features, 1)))
 
 
 def prediction_block_rows(device, n_features):
     """Rows per prediction block: 512 on CPU and 16384 on a GPU, fewer where a
-    densified block of ``n_features`` float32 columns would pass
-    :data:`PREDICT_BLOCK_BYTES`."""
-    preferred = 512 if str(device) == "cpu" else 16384
-    return max(1, min(preferred, PREDICT_BLOCK_BYTES // (4 * max(n_features, 1))))
+    densified block would pass :data:`DENSE_BLOCK_BYTES`."""
+    preferred = 512 if torch.device(device).type == "cpu" else 16384
+    return min(preferred, dense_block_rows(n_features))
 
 
 def predict_logits(module, X, device, block_rows=None):

@@ -24,12 +24,12 @@ from imbbce import (
 from imbbce._classifier import (
     MIN_EARLY_STOPPING_MINORITY,
     MIN_SCORING_MINORITY,
-    VALIDATION_BATCH_BYTES,
     VALIDATION_BATCH_ROWS,
     resolve_early_stopping,
     resolve_scoring,
     validation_batch_rows,
 )
+from imbbce._net import DENSE_BLOCK_BYTES
 
 # Early stopping on: these tests were written for fits with a validation split,
 # which "auto" would skip on their few hundred rows.
@@ -713,7 +713,7 @@ def test_validation_batches_of_wide_input_stay_small():
     assert validation_batch_rows(256, 30) == VALIDATION_BATCH_ROWS
     wide = validation_batch_rows(256, 20_000)
     assert 256 <= wide < VALIDATION_BATCH_ROWS
-    assert wide * 20_000 * 4 <= VALIDATION_BATCH_BYTES
+    assert wide * 20_000 * 4 <= DENSE_BLOCK_BYTES
     assert validation_batch_rows(1024, 10**7) == 1024  # never below the training batch
 
 

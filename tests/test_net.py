@@ -9,7 +9,7 @@ from sklearn.metrics import average_precision_score
 from imbbce import _net
 from imbbce._modules import MLP
 from imbbce._net import (
-    PREDICT_BLOCK_BYTES,
+    DENSE_BLOCK_BYTES,
     FlaggedEarlyStopping,
     MinorityScorer,
     copy_state,
@@ -124,12 +124,12 @@ def test_prediction_blocks_of_wide_input_stay_within_the_byte_cap():
     assert prediction_block_rows(torch.device("cuda", 0), 30) == 16384
     wide = prediction_block_rows("cuda", 20_000)
     assert 512 < wide < 16384
-    assert wide * 20_000 * 4 <= PREDICT_BLOCK_BYTES
+    assert wide * 20_000 * 4 <= DENSE_BLOCK_BYTES
     assert prediction_block_rows("cpu", 10**9) == 1
 
 
 def test_predict_logits_of_sparse_input_densifies_capped_blocks(monkeypatch):
-    monkeypatch.setattr(_net, "PREDICT_BLOCK_BYTES", 4 * 6 * 100)  # 100 rows of 6 columns
+    monkeypatch.setattr(_net, "DENSE_BLOCK_BYTES", 4 * 6 * 100)  # 100 rows of 6 columns
     seen = []
     module = MLP(6)
     forward = module.forward
