@@ -503,6 +503,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             their rows through the validation split and the sampler: rows a
             sampler selects keep their weights; synthetic rows (SMOTE and
             its variants) get the mean weight of their class's original rows.
+            When the rows a sampler keeps of a class all have weight 0, ``fit``
+            raises ``ValueError`` rather than train on one class's weight.
 
         Returns
         -------

@@ -93,6 +93,9 @@ def resample(sampler, X, y, sample_weight, classes):
       row's weight (the mean, if several identical rows had different ones),
       and a synthetic row gets the mean weight of the original rows of its
       class. No weight is dropped silently.
+
+    Raises ``ValueError`` when every row the sampler kept of a class has
+    weight 0 (an under-sampler can drop every weighted row of a class).
     """
     try:
         X_res, y_res = sampler.fit_resample(X, y)
@@ -104,8 +107,27 @@ def resample(sampler, X, y, sample_weight, classes):
     if sample_weight is None:
         return X_res, y_res, None
     if hasattr(sampler, "sample_indices_"):
-        return X_res, y_res, sample_weight[sampler.sample_indices_]
-    return X_res, y_res, _carry_weights(X, y, sample_weight, X_res, y_res)
+        w_res = sample_weight[sampler.sample_indices_]
+    else:
+        w_res = _carry_weights(X, y, sample_weight, X_res, y_res)
+    _check_weight_left(sampler, y_res, w_res, classes)
+    return X_res, y_res, w_res
+
+
+def _check_weight_left(sampler, y_res, w_res, classes):
+    """Raise when the rows a sampler kept of a class all have weight 0.
+
+    An under-sampler can keep only zero-weight rows of a class that had
+    weight before; the loss would then ignore that class without a word.
+    """
+    for c in np.unique(y_res):
+        if not np.any(w_res[y_res == c] > 0):
+            raise ValueError(
+                f"After {type(sampler).__name__} resampled the training data, every row "
+                f"of class {plain_label(classes[c])!r} it kept has sample_weight 0, so the loss would "
+                "ignore that class. Give more rows of that class a weight > 0, or choose a "
+                "sampler or sampling_strategy that keeps more of them."
+            )
 
 
 def _carry_weights(X, y, sample_weight, X_res, y_res):

@@ -619,6 +619,19 @@ def test_bad_sample_weight(imbalanced, weights, match):
         BalancedBCEClassifier(**FAST).fit(X, y, sample_weight=sample_weight)
 
 
+def test_sampler_that_keeps_only_zero_weight_rows_of_a_class(imbalanced):
+    X, y = imbalanced
+    probe = RandomUnderSampler(random_state=0)
+    probe.fit_resample(X, y)
+    sample_weight = np.ones(len(y))
+    sample_weight[probe.sample_indices_[y[probe.sample_indices_] == 0]] = 0.0
+    given = sample_weight.copy()
+    clf = BalancedBCEClassifier(sampler=RandomUnderSampler(random_state=0), max_iter=2)
+    with pytest.raises(ValueError, match="RandomUnderSampler resampled.*class 0 it kept"):
+        clf.set_params(early_stopping=False).fit(X, y, sample_weight=sample_weight)
+    np.testing.assert_array_equal(sample_weight, given)
+
+
 def test_class_weight_with_unknown_label(imbalanced):
     X, y = imbalanced
     with pytest.raises(ValueError, match="not labels of y"):

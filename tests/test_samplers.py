@@ -59,6 +59,20 @@ def test_smote_rows_keep_weights_and_synthetic_rows_get_class_mean(data):
     np.testing.assert_allclose(w_res[60:], weights[y == 1].mean())  # 40 synthetic positives
 
 
+def test_sampler_keeping_only_zero_weight_rows_of_a_class_is_an_error(data):
+    X, y = data
+    probe = RandomUnderSampler(random_state=0)
+    probe.fit_resample(X, y)
+    kept_majority = probe.sample_indices_[y[probe.sample_indices_] == 0]
+    weights = np.ones(60)
+    weights[kept_majority] = 0.0  # the 40 majority rows it drops keep weight 1
+    with pytest.raises(ValueError, match=r"every row of class 'no' it kept has sample_weight 0"):
+        resample(RandomUnderSampler(random_state=0), X, y, weights, np.array(["no", "yes"]))
+    weights[kept_majority[0]] = 2.0  # one weighted majority row among those kept: fine
+    _, y_res, w_res = resample(RandomUnderSampler(random_state=0), X, y, weights, np.array([0, 1]))
+    assert w_res[y_res == 0].sum() == 2.0
+
+
 def test_no_weights_stay_none(data):
     X, y = data
     _, _, w_res = resample(SMOTE(random_state=0), X, y, None, np.array([0, 1]))
