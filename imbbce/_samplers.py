@@ -124,9 +124,9 @@ def _check_weight_left(sampler, y_res, w_res, classes):
         if not np.any(w_res[y_res == c] > 0):
             raise ValueError(
                 f"After {type(sampler).__name__} resampled the training data, every row "
-                f"of class {plain_label(classes[c])!r} it kept has sample_weight 0, so the loss would "
-                "ignore that class. Give more rows of that class a weight > 0, or choose a "
-                "sampler or sampling_strategy that keeps more of them."
+                f"of class {plain_label(classes[c])!r} it kept has sample_weight 0, so the "
+                "loss would ignore that class. Give more rows of that class a weight > 0, or "
+                "choose a sampler or sampling_strategy that keeps more of them."
             )
 
 
