@@ -9,7 +9,13 @@ from time import perf_counter
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.metrics import average_precision_score, f1_score, make_scorer, recall_score
+from sklearn.metrics import (
+    average_precision_score,
+    f1_score,
+    get_scorer,
+    make_scorer,
+    recall_score,
+)
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -220,8 +226,31 @@ def _scorers(scoring, minority):
                 f"scoring may not name {reserved!r}: that column is always reported. "
                 "Remove it from scoring."
             )
+    scorers = {
+        name: _OwnPredictions(get_scorer(scorer) if isinstance(scorer, str) else scorer)
+        for name, scorer in scorers.items()
+    }
     scorers[COLLAPSED] = _CollapseScorer(minority)
     return scorers
+
+
+class _OwnPredictions:
+    """A scorer called on its own, outside ``cross_validate``'s shared cache.
+
+    With several metrics, scikit-learn (1.9) computes ``decision_function``
+    once per fold for all of them, already oriented towards the first
+    scorer's ``pos_label``: with the minority as ``classes_[0]``,
+    average precision (minority-aware) followed by ROC AUC reported
+    ``1 - AUC``, and the reverse order inverted the average precision. Each
+    wrapped scorer computes its own predictions (one more forward pass per
+    metric and fold).
+    """
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def __call__(self, estimator, X, y):
+        return self.scorer(estimator, X, y)
 
 
 class _CollapseScorer:

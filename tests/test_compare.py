@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -149,6 +150,25 @@ def test_default_strategies_and_progress(capsys):
     assert len(lines) == len(DEFAULT_STRATEGIES)
     assert lines[0].startswith("[compare_strategies] 1/6 plain BCE (")
     assert "average_precision" in lines[0] and "collapsed in" in lines[0]
+
+
+@pytest.mark.parametrize("minority_label", [0, 1])
+def test_threshold_metrics_do_not_depend_on_their_order(minority_label):
+    # scikit-learn shares one decision_function per fold among the metrics,
+    # oriented towards the first one's positive class; with the minority as
+    # classes_[0] the second metric came out inverted (AUC 0.08 for 0.92).
+    X, y = make_classification(n_samples=300, weights=[0.85], flip_y=0, random_state=0)
+    y = y if minority_label == 1 else 1 - y
+    tables = [
+        compare_strategies(
+            X, y, {"lr": {}}, estimator=LogisticRegression(), cv=3, random_state=0, scoring=order
+        )
+        for order in (["average_precision", "roc_auc"], ["roc_auc", "average_precision"])
+    ]
+    for metric in ("average_precision_mean", "roc_auc_mean"):
+        assert tables[0][metric].iloc[0] == pytest.approx(tables[1][metric].iloc[0])
+    assert tables[0]["roc_auc_mean"].iloc[0] > 0.8
+    assert tables[0]["average_precision_mean"].iloc[0] > 0.5  # prevalence 0.15
 
 
 def test_test_folds_keep_the_real_class_balance(labelled):
