@@ -167,9 +167,18 @@ def _neighbors_message(sampler, y, classes):
     minority = int(np.argmin(counts))
     n_min = int(counts[minority])
     name = type(sampler).__name__
-    k = _neighbors_setting(sampler)
-    need = f" with {k[0]}={k[1]} needs at least {k[1] + 1}" if k else " needs more"
-    fix = f"lower {k[0]} (e.g. sampler__{k[0]}={max(1, n_min - 1)}), " if k else ""
+    setting = _neighbors_setting(sampler)
+    if setting is None:
+        need, fix = " needs more", ""
+    else:
+        param, value, nested = setting
+        need = f" with {param}={value} needs at least {value + 1}"
+        if n_min >= 2:
+            inner = f"{type(nested).__name__}({param}={n_min - 1})" if nested else None
+            example = f"{name}(smote={inner})" if nested else f"{name}({param}={n_min - 1})"
+            fix = f"lower {param} below {n_min} (e.g. sampler={example}), "
+        else:
+            fix = ""
     return (
         f"The sampler {name} could not resample the training data: its nearest-neighbour "
         f"step ran out of samples. The training part holds {n_min} sample(s) of the minority "
@@ -181,12 +190,20 @@ def _neighbors_message(sampler, y, classes):
 
 
 def _neighbors_setting(sampler):
-    """Name and value of the neighbour count a sampler uses, if an int."""
-    for owner in (sampler, getattr(sampler, "smote", None)):
-        if owner is None:
-            continue
-        for name in ("k_neighbors", "n_neighbors"):
-            value = owner.get_params(deep=False).get(name)
-            if isinstance(value, (int, np.integer)):
-                return name, int(value)
+    """The neighbour count a sampler uses, if an int: ``(name, value, nested)``.
+
+    ``nested`` is the SMOTE inside a combined sampler (SMOTE+Tomek,
+    SMOTE+ENN; imbalanced-learn's default SMOTE when it holds none), else
+    None.
+    """
+    nested = None
+    if "smote" in sampler.get_params(deep=False):
+        nested = sampler.get_params(deep=False)["smote"] or SMOTE()
+        owner = nested
+    else:
+        owner = sampler
+    for name in ("k_neighbors", "n_neighbors"):
+        value = owner.get_params(deep=False).get(name)
+        if isinstance(value, (int, np.integer)):
+            return name, int(value), nested
     return None

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from imblearn.combine import SMOTETomek
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 
@@ -86,5 +87,24 @@ def test_smote_with_too_few_minority_samples_says_what_to_change(data):
         resample(SMOTE(), X, y, None, np.array(["a", "b"]))
     message = str(info.value)
     assert "k_neighbors=5 needs at least 6" in message
-    assert "sampler__k_neighbors=2" in message
+    assert "(e.g. sampler=SMOTE(k_neighbors=2))" in message  # valid for a string sampler too
     assert "random_over" in message
+    resample(SMOTE(k_neighbors=2), X, y, None, np.array(["a", "b"]))  # the advice works
+
+
+def test_smote_tomek_advice_names_its_inner_smote(data):
+    X, y = data
+    X, y = X[:53], y[:53]  # 3 minority rows
+    with pytest.raises(ValueError, match="k_neighbors=5 needs at least 6") as info:
+        resample(SMOTETomek(random_state=0), X, y, None, np.array([0, 1]))
+    assert "sampler=SMOTETomek(smote=SMOTE(k_neighbors=2))" in str(info.value)
+    resample(SMOTETomek(smote=SMOTE(k_neighbors=2)), X, y, None, np.array([0, 1]))
+
+
+def test_one_minority_sample_gets_no_neighbour_advice(data):
+    X, y = data
+    X, y = X[:51], y[:51]
+    with pytest.raises(ValueError, match=r"holds 1 sample\(s\)") as info:
+        resample(SMOTE(), X, y, None, np.array([0, 1]))
+    assert "e.g. sampler=SMOTE" not in str(info.value)
+    assert "random_over" in str(info.value)
