@@ -72,6 +72,13 @@ def build_module(estimator, n_features_in, hidden_layer_sizes):
             activation=estimator.activation,
             dropout=estimator.dropout,
         )
+    if isinstance(estimator.module, nn.Module):
+        name = type(estimator.module).__name__
+        raise TypeError(
+            f"module is an instance of {name}; pass the class instead, module={name}, with "
+            "its other arguments in module_params: imbbce builds a fresh module on every fit "
+            "as module(n_features_in, **module_params)."
+        )
     module = estimator.module(n_features_in, **(estimator.module_params or {}))
     if not isinstance(module, nn.Module):
         raise TypeError(

@@ -701,6 +701,12 @@ def test_module_factory_must_return_a_module(imbalanced):
         BalancedBCEClassifier(module=lambda n: "not a module", **FAST).fit(X, y)
 
 
+def test_module_instance_asks_for_the_class(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(TypeError, match=r"instance of Linear; pass the class instead"):
+        BalancedBCEClassifier(module=nn.Linear(X.shape[1], 1), **FAST).fit(X, y)
+
+
 def test_focal_loss_makes_easy_rows_less_confident(imbalanced):
     X, y = imbalanced
     common = {"class_weight": None, "early_stopping": False, "max_iter": 30, "random_state": 0}
