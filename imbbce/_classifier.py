@@ -210,9 +210,12 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     threshold : float in (0, 1) or "auto", default=0.5
         Probability of ``classes_[1]`` above which ``predict`` returns it.
         "auto" chooses, after training, the threshold that maximises
-        ``threshold_scoring`` on the validation split (needs
-        ``early_stopping=True``; otherwise use
-        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`).
+        ``threshold_scoring`` on the validation split, so it needs one: it
+        turns ``early_stopping="auto"`` on whatever the number of minority
+        rows (the model then trains on the other rows and stops early, so
+        its probabilities differ from a numeric threshold's), and it is an
+        error with ``early_stopping=False``; there, use
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`.
     threshold_scoring : str, default="f1"
         A scikit-learn scorer on labels, maximised by ``threshold="auto"``.
     prior_correction : bool, default=False
