@@ -8,11 +8,16 @@ metric and, with ``--plot``, saves the comparison as a figure.
 
 import argparse
 import sys
+import warnings
+from importlib import metadata
 from pathlib import Path
 
 __all__ = ["main"]
 
 MAX_LISTED = 10  # column names or values listed in an error message
+#: ``--max-iter``'s default, BalancedBCEClassifier's (a test keeps them equal;
+#: the command line does not import torch before it has read the data).
+DEFAULT_MAX_ITER = 50
 
 
 class CommandError(Exception):
@@ -36,11 +41,34 @@ def main(argv=None):
         options (from argparse).
     """
     args = _parser().parse_args(argv)
+    prefix = f"imbbce {args.command}"
     try:
-        return _compare(args)
+        with warnings.catch_warnings():
+            from sklearn.exceptions import FitFailedWarning
+
+            # A strategy whose fits failed is a result to show, whatever the filters.
+            warnings.filterwarnings("always", category=FitFailedWarning)
+            warnings.showwarning = _one_line_warning(prefix)
+            return _compare(args)
     except CommandError as exc:
-        print(f"imbbce {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{prefix}: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _one_line_warning(prefix):
+    """``warnings.showwarning`` printing ``PREFIX: warning: message`` on stderr."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{prefix}: warning: {message}", file=sys.stderr)
+
+    return show
+
+
+def _version():
+    try:
+        return metadata.version("imbbce")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _parser():
@@ -48,6 +76,7 @@ def _parser():
         prog="imbbce",
         description="Neural networks for imbalanced binary classification.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     compare = commands.add_parser(
         "compare",
@@ -63,13 +92,22 @@ def _parser():
     compare.add_argument("--target", required=True, metavar="COLUMN", help="the label column")
     compare.add_argument("--cv", type=_at_least(2), default=5, help="number of folds (default: 5)")
     compare.add_argument(
-        "--max-iter", type=_at_least(1), default=200, help="maximum epochs (default: 200)"
+        "--max-iter",
+        type=_at_least(1),
+        default=DEFAULT_MAX_ITER,
+        help=f"epochs per fit (default: {DEFAULT_MAX_ITER}, BalancedBCEClassifier's)",
     )
     compare.add_argument(
-        "--random-state", type=int, default=None, help="seed for folds and networks"
+        "--random-state",
+        type=_seed,
+        default=None,
+        help="seed for folds and networks, 0 to 2**32 - 1",
     )
     compare.add_argument(
-        "--n-jobs", type=int, default=None, help="folds fitted in parallel (default: 1)"
+        "--n-jobs",
+        type=_n_jobs,
+        default=None,
+        help="folds fitted in parallel; -1 for one per core (default: 1)",
     )
     compare.add_argument("--sep", default=",", help="CSV field separator (default: ',')")
     compare.add_argument(
@@ -88,6 +126,26 @@ def _at_least(minimum):
 
     parse.__name__ = "int"  # argparse names the type in its messages
     return parse
+
+
+def _seed(text):
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 2**32 - 1, got {value}")
+    return value
+
+
+_seed.__name__ = "int"
+
+
+def _n_jobs(text):
+    value = int(text)
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, or -1, got {value}")
+    return value
+
+
+_n_jobs.__name__ = "int"
 
 
 def _compare(args):
@@ -220,12 +278,17 @@ def _format(pd, table):
         metric = column[: -len("_mean")]
         mean, std = table[column], table[f"{metric}_std"]
         if metric == "collapsed":
-            columns["collapsed folds"] = [f"{m:.0%}" for m in mean]
+            columns["collapsed folds"] = [_cell(f"{m:.0%}", m) for m in mean]
         elif metric == "fit_time":
-            columns["fit seconds"] = [f"{m:.2f} ± {s:.2f}" for m, s in zip(mean, std)]
+            columns["fit seconds"] = [_cell(f"{m:.2f} ± {s:.2f}", m) for m, s in zip(mean, std)]
         else:
-            columns[metric] = [f"{m:.3f} ± {s:.3f}" for m, s in zip(mean, std)]
+            columns[metric] = [_cell(f"{m:.3f} ± {s:.3f}", m) for m, s in zip(mean, std)]
     return pd.DataFrame(columns, index=table.index)
+
+
+def _cell(text, mean):
+    """``text``, or "failed" for a strategy whose fits failed (a NaN mean)."""
+    return "failed" if mean != mean else text
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Cross-validate several imbalance strategies side by side."""
 
+import re
 import sys
 import warnings
 from collections.abc import Mapping
@@ -9,6 +10,7 @@ from time import perf_counter
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import (
     average_precision_score,
     f1_score,
@@ -24,6 +26,7 @@ from sklearn.utils import check_random_state
 from ._classifier import BalancedBCEClassifier
 from ._diagnostics import collapse_report
 from ._validation import check_binary_target
+from ._warnings import user_stacklevel
 from .exceptions import MajorityCollapseWarning
 
 __all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies"]
@@ -113,16 +116,20 @@ def compare_strategies(
         Two columns are always added: "collapsed", 1.0 for a test fold on
         which the fitted model predicted a single class or never recovered a
         minority row (its mean is the share of such folds), and "fit_time",
-        seconds per fit.
+        seconds per fit. The first fit in a process also pays torch's
+        one-off start-up (about half a second to a second on a CPU), so the
+        first strategy's mean and std of "fit_time" are inflated by it.
     n_jobs : int or None, default=None
         Folds fitted in parallel, passed to ``cross_validate``.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds (when ``cv`` is an int) and the base estimator when
         its own ``random_state`` is None. All strategies share one seed.
     error_score : "raise" or float, default=np.nan
-        Score of a fold whose fit fails, as in ``cross_validate``: the table
-        shows NaN for that strategy and scikit-learn warns with the error.
-        A strategy whose fits all fail raises.
+        Score of a fold whose fit fails, as in ``cross_validate``. With a
+        number, a strategy with failed fits gets NaN in the table (all its
+        metrics when every fit failed) and one ``FitFailedWarning`` naming
+        the strategy and its first error; the other strategies still run.
+        "raise" raises the first error.
     verbose : int, default=0
         1 prints one line per strategy on stderr as it finishes; higher
         values also make ``cross_validate`` verbose.
@@ -174,27 +181,76 @@ def compare_strategies(
     rows = []
     for i, (name, candidate) in enumerate(candidates.items(), start=1):
         start = perf_counter()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=MajorityCollapseWarning)
-            result = cross_validate(
-                candidate,
-                X,
-                y,
-                cv=splits,
-                scoring=scorers,
-                n_jobs=n_jobs,
-                error_score=error_score,
-                verbose=max(int(verbose) - 1, 0),
-            )
+        result, failure = _cross_validate(
+            name,
+            candidate,
+            X,
+            y,
+            cv=splits,
+            scoring=scorers,
+            n_jobs=n_jobs,
+            error_score=error_score,
+            verbose=max(int(verbose) - 1, 0),
+        )
+        if failure is not None:
+            warnings.warn(failure, FitFailedWarning, stacklevel=user_stacklevel())
         row = {}
         for metric in [*scorers, FIT_TIME]:
-            values = result[FIT_TIME if metric == FIT_TIME else f"test_{metric}"]
+            values = [np.nan] if result is None else result[_result_key(metric)]
             row[f"{metric}_mean"] = float(np.mean(values))
             row[f"{metric}_std"] = float(np.std(values))
         rows.append(row)
         if verbose:
             _report_progress(i, len(candidates), name, row, scorers, perf_counter() - start)
     return _table(list(candidates), rows)
+
+
+def _cross_validate(name, candidate, X, y, **kwargs):
+    """``cross_validate`` with its fit failures told in one line.
+
+    Returns ``(result, failure)``: ``result`` is None when every fit
+    failed, ``failure`` a message naming the strategy, how many fits failed
+    and the first error (None when none did). scikit-learn's own warning
+    repeats each traceback; its error when every fit failed would end the
+    whole comparison. With ``error_score="raise"`` the first error is
+    raised as it is.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitFailedWarning)
+        warnings.filterwarnings("ignore", category=MajorityCollapseWarning)
+        try:
+            result = cross_validate(candidate, X, y, **kwargs)
+        except ValueError as exc:
+            if kwargs["error_score"] == "raise" or "fits failed" not in str(exc):
+                raise
+            result, details = None, str(exc)
+        else:
+            failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+            details = str(failed[0].message) if failed else None
+    for w in caught:
+        if not issubclass(w.category, FitFailedWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if details is None:
+        return result, None
+    counts = re.search(r"(\d+) fits failed out of a total of (\d+)", details)
+    how_many = (
+        "every fit" if result is None
+        else f"{counts[1]} of {counts[2]} fits" if counts
+        else "some fits"
+    )  # fmt: skip
+    # The first group of identical failures; its last error line is the one
+    # raised (earlier ones are causes chained to it).
+    after = details.split("failed with the following error", 1)[-1]
+    group = re.split(r"^-{8,}$", after, maxsplit=1, flags=re.MULTILINE)[0]
+    errors = re.findall(r"^[A-Za-z_][\w.]*(?:Error|Exception): .*$", group, re.MULTILINE)
+    first = errors[-1] if errors else details.strip().splitlines()[-1]
+    return result, (
+        f"Strategy {name!r}: {how_many} failed, so its scores are NaN. First error: {first}"
+    )
+
+
+def _result_key(metric):
+    return FIT_TIME if metric == FIT_TIME else f"test_{metric}"
 
 
 def _scorers(scoring, minority):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -233,13 +234,40 @@ def test_non_binary_target_is_refused(labelled):
         compare_strategies(X, np.arange(100) % 3, CONSTANT, estimator=DummyClassifier())
 
 
-def test_a_strategy_whose_fits_all_fail_raises(labelled):
+def test_a_strategy_whose_fits_all_fail_leaves_the_others(labelled):
     X, y = labelled
-    with pytest.raises(ValueError, match="fits failed"):
+    strategies = {"typo": {"sampler": "smoote"}, "weights": {}}
+    with pytest.warns(FitFailedWarning) as caught:
+        table = compare_strategies(
+            X, y, strategies, estimator=BalancedBCEClassifier(max_iter=2), cv=2, random_state=0
+        )
+    messages = [str(w.message) for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert len(messages) == 1
+    assert messages[0].startswith("Strategy 'typo': every fit failed, so its scores are NaN.")
+    assert "InvalidParameterError: The 'sampler' parameter" in messages[0]
+    assert "Traceback" not in messages[0]
+    assert table.loc["typo"].isna().all()
+    assert table.loc["weights"].notna().all()
+
+
+class _FailsWithRowZero(DummyClassifier):
+    """Fails to fit when the training fold holds the row whose first feature is 0."""
+
+    def fit(self, X, y, sample_weight=None):
+        if np.any(X[:, 0] == 0):
+            raise RuntimeError("row zero was in the training fold")
+        return super().fit(X, y, sample_weight)
+
+
+def test_a_strategy_with_some_failed_fits_names_how_many(labelled):
+    X, y = labelled
+    X = np.column_stack([np.arange(len(y)), X])
+    with pytest.warns(FitFailedWarning, match=r"'dummy': 1 of 2 fits failed.*RuntimeError: row"):
+        table = compare_strategies(
+            X, y, {"dummy": {}}, estimator=_FailsWithRowZero(), cv=2, random_state=0
+        )
+    assert np.isnan(table.loc["dummy", "roc_auc_mean"])
+    with pytest.raises(RuntimeError, match="row zero"):
         compare_strategies(
-            X,
-            y,
-            {"typo": {"sampler": "smoote"}},
-            estimator=BalancedBCEClassifier(max_iter=2),
-            cv=2,
+            X, y, {"dummy": {}}, estimator=_FailsWithRowZero(), cv=2, error_score="raise"
         )

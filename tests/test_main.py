@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
-from imbbce.__main__ import main
+from imbbce import BalancedBCEClassifier
+from imbbce.__main__ import DEFAULT_MAX_ITER, main
 
 STRATEGIES = [
     "plain BCE",
@@ -133,6 +134,8 @@ def test_too_many_folds_for_the_minority(csv_path, capsys):
     [
         (["--cv", "1"], "argument --cv: must be an integer >= 2, got 1"),
         (["--max-iter", "0"], "argument --max-iter: must be an integer >= 1, got 0"),
+        (["--n-jobs", "0"], "argument --n-jobs: must be an integer >= 1, or -1, got 0"),
+        (["--random-state", "-1"], "argument --random-state: must be an integer from 0 to"),
         (["--plot", "out.xyz"], "--plot out.xyz: the file name must end with one of"),
     ],
 )
@@ -143,6 +146,34 @@ def test_bad_options(csv_path, capsys, argv, message):
         status = exit_.code
     assert status in (1, 2)
     assert message in capsys.readouterr().err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("imbbce ")
+
+
+def test_max_iter_defaults_to_the_estimators():
+    assert DEFAULT_MAX_ITER == BalancedBCEClassifier().max_iter
+
+
+def test_a_failing_strategy_is_marked_and_the_others_run(tmp_path, capsys):
+    # 8 minority rows: each 2-fold training part holds 4, too few for SMOTE's 5 neighbours.
+    X, y = make_classification(n_samples=400, n_features=4, weights=[0.98], flip_y=0,
+                               random_state=0)  # fmt: skip
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=y)
+    path = tmp_path / "small.csv"
+    frame.to_csv(path, index=False)
+    status, out, err = _run(capsys, path, "--target", "label", "--cv", 2, "--max-iter", 1,
+                            "--quiet", "--random-state", 0)  # fmt: skip
+    assert status == 0
+    rows = {line.split("  ")[0].strip(): line for line in out.splitlines()[1:]}
+    assert rows["SMOTE"].split().count("failed") == 7  # every column
+    assert "failed" not in rows["class weights"]
+    assert err.startswith("imbbce compare: warning: Strategy 'SMOTE': every fit failed")
+    assert "k_neighbors=5 needs at least 6" in err and len(err.splitlines()) == 1
 
 
 def test_plot_folder_must_exist(csv_path, tmp_path, capsys):
