@@ -538,7 +538,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             ensure_all_finite=True,
         )
         self.classes_, y_enc = check_binary_target(y)
-        weights = check_sample_weight(sample_weight, y_enc)
+        weights = check_sample_weight(sample_weight, y_enc, self.classes_)
         if self.threshold == "auto" and self.early_stopping != "auto" and not self.early_stopping:
             raise ValueError(
                 "threshold='auto' chooses the threshold on the validation split, which "

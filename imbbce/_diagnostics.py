@@ -115,6 +115,11 @@ def warn_if_collapsed(report, minority_label):
             stacklevel=user_stacklevel(),
         )
         return
+    patience = (
+        ", or more patience (n_iter_no_change) when the validation split holds few minority rows"
+        if report["checked_on"] == "validation"
+        else ""
+    )
     warnings.warn(
         f"The network collapsed onto the majority class: on the {report['checked_on']} data "
         f"({report['n_samples']} rows, {report['minority_rate']:.1%} of class "
@@ -122,8 +127,7 @@ def warn_if_collapsed(report, minority_label):
         f"{report['predicted_minority_rate']:.1%} of rows, with minority recall "
         f"{report['minority_recall']:.2f}. Remedies: class_weight='balanced', a sampler "
         "(sampler='smote', 'random_over' or 'balanced_batch'), loss='focal' together with "
-        "class weights, threshold='auto' (with early_stopping=True), or more patience "
-        "(n_iter_no_change) when the validation split holds few minority rows.",
+        f"class weights, threshold='auto' (with early_stopping=True){patience}.",
         MajorityCollapseWarning,
         stacklevel=user_stacklevel(),
     )

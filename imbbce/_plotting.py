@@ -240,7 +240,7 @@ class StrategyComparisonDisplay:
             The table: strategies as the DataFrame's index (or the
             "strategy" field), columns ``<metric>_mean`` and
             ``<metric>_std``.
-        metrics : list of str, default=None
+        metrics : str or list of str, default=None
             Metrics to plot. None plots every metric but "collapsed" and
             "fit_time" (another unit).
         ax : matplotlib Axes, default=None
@@ -268,6 +268,8 @@ class StrategyComparisonDisplay:
         ]
         if metrics is None:
             metrics = [metric for metric in available if metric not in NOT_SCORES]
+        elif isinstance(metrics, str):
+            metrics = [metrics]
         missing = [metric for metric in metrics if metric not in available]
         if missing or not metrics:
             raise ValueError(
@@ -291,7 +293,7 @@ class StrategyComparisonDisplay:
         y : array-like of shape (n_samples,)
         strategies : dict of str to dict, default=None
             Name -> parameter overrides; None for the default strategies.
-        metrics : list of str, default=None
+        metrics : str or list of str, default=None
             Metrics to plot, as in :meth:`from_results`.
         ax : matplotlib Axes, default=None
             Axes to draw on; None creates a figure.

@@ -52,9 +52,10 @@ def check_binary_target(y):
     return classes, np.searchsorted(classes, y).astype(np.int64)
 
 
-def check_sample_weight(sample_weight, y):
+def check_sample_weight(sample_weight, y, classes=None):
     """Validate ``sample_weight`` for encoded labels ``y``; return a new
-    float64 array or None."""
+    float64 array or None. ``classes`` (the user's labels) name a class in
+    the errors."""
     if sample_weight is None:
         return None
     n_samples = len(y)
@@ -77,8 +78,9 @@ def check_sample_weight(sample_weight, y):
         raise ValueError("sample_weight is zero for every row; at least one must be > 0.")
     empty = [c for c in (0, 1) if not np.any(weights[y == c] > 0)]
     if empty:
+        label = f"index {empty[0]}" if classes is None else repr(plain_label(classes[empty[0]]))
         raise ValueError(
-            f"sample_weight is zero for every row of class index {empty[0]}: only one class "
+            f"sample_weight is zero for every row of class {label}: only one class "
             "has weight left, and a classifier needs two classes to train."
         )
     return weights.copy()

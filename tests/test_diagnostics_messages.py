@@ -15,6 +15,14 @@ def test_collapse_onto_the_majority():
         warn_if_collapsed(report, "fraud")
 
 
+@pytest.mark.parametrize("checked_on", ["validation", "training"])
+def test_patience_is_advised_only_when_a_validation_split_was_used(checked_on):
+    report = collapse_report(y, np.zeros(4, dtype=int), minority=1, checked_on=checked_on)
+    with pytest.warns(MajorityCollapseWarning) as record:
+        warn_if_collapsed(report, "fraud")
+    assert ("n_iter_no_change" in str(record[0].message)) == (checked_on == "validation")
+
+
 def test_collapse_onto_the_minority_is_not_called_a_majority_collapse():
     report = collapse_report(y, np.ones(4, dtype=int), minority=1, checked_on="validation")
     with pytest.warns(MajorityCollapseWarning) as record:

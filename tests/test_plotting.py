@@ -154,6 +154,8 @@ def test_strategy_comparison_from_structured_array(tmp_path):
 def test_strategy_comparison_chooses_metrics():
     display = StrategyComparisonDisplay.from_results(RESULTS, metrics=["fit_time"])
     assert list(display.errorbars_) == ["fit_time"]
+    display = StrategyComparisonDisplay.from_results(RESULTS, metrics="fit_time")
+    assert list(display.errorbars_) == ["fit_time"]  # one name, not its letters
     with pytest.raises(ValueError, match=r"'roc_auc'.*the metrics there are"):
         StrategyComparisonDisplay.from_results(RESULTS, metrics=["roc_auc"])
     with pytest.raises(TypeError, match="table returned by compare_strategies"):

@@ -63,6 +63,11 @@ def test_bad_sample_weight(weights, match):
         check_sample_weight(weights, np.array([0, 0, 1]))
 
 
+def test_zero_weight_class_is_named_by_its_label():
+    with pytest.raises(ValueError, match="every row of class 'yes': only one class"):
+        check_sample_weight([1.0, 1.0, 0.0], np.array([0, 0, 1]), np.array(["no", "yes"]))
+
+
 def test_balanced_class_weights_follow_the_formula():
     y = np.array([0] * 90 + [1] * 10)
     np.testing.assert_allclose(class_weights("balanced", np.array([0, 1]), y), [100 / 180, 5.0])
