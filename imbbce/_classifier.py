@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import ProgressBar
@@ -31,6 +30,7 @@ from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler, resample
 from ._threads import choose_n_threads, torch_threads
 from ._threshold import tune_threshold
 from ._validation import (
+    binary_scorer_names,
     check_binary_target,
     check_sample_weight,
     class_weights,
@@ -192,7 +192,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         What early stopping watches: "loss" (the weighted validation loss),
         the name of any scikit-learn scorer that works on binary
         probabilities or labels ("average_precision", "roc_auc",
-        "balanced_accuracy", "f1", ...), or "auto": "average_precision"
+        "balanced_accuracy", "f1", ...; regression and clustering scorers
+        are refused), or "auto": "average_precision"
         when the validation split holds at least 10 minority rows, "loss"
         otherwise (``scoring_`` says which). The scorer treats the
         minority class as positive, whichever label it has.
@@ -217,7 +218,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         error with ``early_stopping=False``; there, use
         :class:`~sklearn.model_selection.TunedThresholdClassifierCV`.
     threshold_scoring : str, default="f1"
-        A scikit-learn scorer on labels, maximised by ``threshold="auto"``.
+        A scikit-learn scorer on labels, maximised by ``threshold="auto"``
+        ("f1", "balanced_accuracy", "matthews_corrcoef", "recall", ...).
+        Scorers of probabilities or rankings ("roc_auc", "neg_log_loss") do
+        not change with the threshold and are refused.
     prior_correction : bool, default=False
         Undo the shift in log-odds that class weights, resampling, balanced
         batches and logit adjustment put into the model (Bayes' rule), so
@@ -394,9 +398,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "scoring": [StrOptions(set(get_scorer_names()) | {"loss", "auto"})],
+        "scoring": [StrOptions(binary_scorer_names() | {"loss", "auto"})],
         "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
-        "threshold_scoring": [StrOptions(set(get_scorer_names()))],
+        "threshold_scoring": [StrOptions(binary_scorer_names(labels_only=True))],
         "prior_correction": ["boolean"],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],

@@ -5,11 +5,13 @@ import warnings
 from numbers import Real
 
 import numpy as np
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils.multiclass import type_of_target
 
 from ._warnings import user_stacklevel
 
 __all__ = [
+    "binary_scorer_names",
     "plain_label",
     "check_binary_target",
     "check_sample_weight",
@@ -17,6 +19,29 @@ __all__ = [
     "n_validation_rows",
     "validation_split",
 ]
+
+
+def binary_scorer_names(labels_only=False):
+    """Names of scikit-learn's scorers that make sense for a binary classifier.
+
+    Regression and clustering scorers (``"r2"``, ``"adjusted_rand_score"``)
+    and the multilabel ``*_samples`` averages are left out: they accept a
+    classifier's output without complaint and score nothing useful.
+    ``labels_only`` keeps the scorers of predicted labels (``"f1"``,
+    ``"balanced_accuracy"``), the ones a threshold changes; scorers of
+    probabilities or rankings (``"roc_auc"``, ``"neg_log_loss"``) do not
+    move with it.
+    """
+    names = set()
+    for name in get_scorer_names():
+        scorer = get_scorer(name)
+        module = getattr(scorer._score_func, "__module__", "")
+        if module.endswith(("._regression", "._supervised")) or name.endswith("_samples"):
+            continue
+        if labels_only and scorer._response_method != "predict":
+            continue
+        names.add(name)
+    return names
 
 
 def plain_label(label):

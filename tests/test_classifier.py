@@ -641,7 +641,9 @@ def test_class_weight_with_unknown_label(imbalanced):
 @pytest.mark.parametrize(
     "params",
     [{"dropout": 5.0}, {"batch_size": 0}, {"learning_rate_init": -1}, {"validation_fraction": 1.0},
-     {"threshold": 1.5}, {"scoring": "nope"}, {"activation": "swish"}, {"max_iter": 0}],
+     {"threshold": 1.5}, {"scoring": "nope"}, {"activation": "swish"}, {"max_iter": 0},
+     {"scoring": "r2"}, {"scoring": "adjusted_rand_score"}, {"threshold_scoring": "roc_auc"},
+     {"threshold_scoring": "neg_log_loss"}, {"threshold_scoring": "r2"}],
 )  # fmt: skip
 def test_out_of_range_hyperparameters(imbalanced, params):
     X, y = imbalanced
