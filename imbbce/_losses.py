@@ -1,8 +1,9 @@
 """Binary losses on logits, weighted per sample.
 
 Each loss is a plain :class:`torch.nn.Module` called as
-``loss(logits, target, weight)`` with three tensors of shape ``(batch,)`` and
-reduced as ``sum(weight * per_row_loss) / (batch rows * weight_scale)``, where
+``loss(logits, target, weight)`` (``weight`` optional) with tensors of shape
+``(batch,)`` and reduced as
+``sum(weight * per_row_loss) / (batch rows * weight_scale)``, where
 ``weight_scale`` is a constant: the mean weight of the training rows. Class
 weights are folded into ``weight`` by the estimator, so every loss combines
 with them.
@@ -24,6 +25,7 @@ weighting has to be expressed per row.
 """
 
 import math
+from numbers import Real
 
 import torch
 import torch.nn.functional as F
@@ -44,14 +46,21 @@ class WeightedBCELoss(nn.Module):
 
     def __init__(self, weight_scale=1.0):
         super().__init__()
+        _check_number("weight_scale", weight_scale, low=0.0, low_open=True)
         self.weight_scale = weight_scale
 
     def per_row(self, logits, target):
         """Unreduced loss of each row."""
         return F.binary_cross_entropy_with_logits(logits, target, reduction="none")
 
-    def forward(self, logits, target, weight):
-        """Loss of a batch, ``sum(w * l) / (len(w) * weight_scale)``."""
+    def forward(self, logits, target, weight=None):
+        """Loss of a batch, ``sum(w * l) / (len(w) * weight_scale)``.
+
+        ``logits``, ``target`` (0.0 or 1.0) and ``weight`` are tensors of
+        shape ``(batch,)``; ``weight=None`` weighs every row 1.
+        """
+        if weight is None:
+            weight = torch.ones_like(logits)
         scale = len(weight) * self.weight_scale
         if type(self).per_row is WeightedBCELoss.per_row:
             # Plain BCE: torch's fused weighted sum, one kernel instead of three.
@@ -84,6 +93,7 @@ class FocalLoss(WeightedBCELoss):
 
     def __init__(self, gamma=2.0, weight_scale=1.0):
         super().__init__(weight_scale)
+        _check_number("gamma", gamma, low=0.0)
         self.gamma = gamma
 
     def per_row(self, logits, target):
@@ -121,6 +131,8 @@ class LogitAdjustedLoss(WeightedBCELoss):
 
     def __init__(self, prior, tau=1.0, weight_scale=1.0):
         super().__init__(weight_scale)
+        _check_number("prior", prior, low=0.0, low_open=True, high=1.0)
+        _check_number("tau", tau, low=0.0)
         self.prior = prior
         self.tau = tau
 
@@ -133,6 +145,15 @@ class LogitAdjustedLoss(WeightedBCELoss):
         if self.training:
             logits = logits + self.shift
         return F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+
+
+def _check_number(name, value, *, low, low_open=False, high=None):
+    """Raise ``ValueError`` unless ``value`` is a finite number in range."""
+    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (value > low if low_open else value >= low) and (high is None or value < high)
+    if not ok:
+        bounds = f"{'>' if low_open else '>='} {low}" + (f" and < {high}" if high else "")
+        raise ValueError(f"{name} must be a finite number {bounds}, got {value!r}.")
 
 
 def build_loss(name, *, focal_gamma, tau, prior, weight_scale=1.0):

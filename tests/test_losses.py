@@ -54,6 +54,29 @@ def test_weighted_bce_with_unit_weights_equals_torch_bce():
     assert got.item() == pytest.approx(expected.item(), rel=1e-6)
 
 
+@pytest.mark.parametrize("loss", [WeightedBCELoss(), FocalLoss(gamma=0.0)])
+def test_weight_is_optional_as_in_torch_losses(loss):
+    logits, target = torch.tensor([0.3, -1.2, 2.0]), torch.tensor([1.0, 0.0, 0.0])
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
+    torch.testing.assert_close(loss(logits, target), expected)
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: LogitAdjustedLoss(prior=0.0), "prior must be a finite number > 0.0 and < 1.0"),
+        (lambda: LogitAdjustedLoss(prior=1.5), "prior must be"),
+        (lambda: LogitAdjustedLoss(prior=0.1, tau=-1.0), "tau must be a finite number >= 0.0"),
+        (lambda: FocalLoss(gamma=-1), "gamma must be a finite number >= 0.0, got -1"),
+        (lambda: WeightedBCELoss(weight_scale=0.0), "weight_scale must be a finite number > 0.0"),
+        (lambda: FocalLoss(gamma=float("nan")), "gamma must be"),
+    ],
+)
+def test_bad_loss_parameters_are_named(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
 def test_class_weights_as_sample_weights_weight_classes_not_positions():
     # Class weight 4 for positives: the positive row counts four times.
     logits, target = torch.tensor([0.3, 0.3]), torch.tensor([0.0, 1.0])
