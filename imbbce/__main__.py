@@ -224,10 +224,14 @@ def _read(pd, path, target, sep):
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CommandError(f"could not read {path} as CSV: {exc}") from exc
     if target not in frame.columns:
+        other_sep = [c for c in (";", "\t", ",", "|") if c != sep and c in str(frame.columns[0])]
+        hint = f" The header looks separated by {other_sep[0]!r}: pass --sep." if other_sep else ""
         raise CommandError(
             f"no column {target!r} in {path}; its columns are {_listed(frame.columns)}. "
-            "Pass the label column's name to --target (names are case-sensitive)."
+            f"Pass the label column's name to --target (names are case-sensitive).{hint}"
         )
+    if len(frame) == 0:
+        raise CommandError(f"{path} has a header but no rows.")
     y = frame[target]
     if y.isna().any():
         raise CommandError(
@@ -243,10 +247,21 @@ def _read(pd, path, target, sep):
     X = frame.drop(columns=[target])
     if X.shape[1] == 0:
         raise CommandError(f"{path} has no feature columns besides the target {target!r}.")
+    index_like = [c for c in X.columns if str(c).startswith("Unnamed: ")]
+    if index_like:
+        print(
+            f"imbbce compare: warning: columns without a name in the header "
+            f"({_listed(index_like)}) are used as features; a DataFrame's index saved by "
+            "to_csv() looks like this, and row numbers can leak the label when rows are "
+            "sorted by it. Write the file with to_csv(index=False) or name the column.",
+            file=sys.stderr,
+        )
     non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
     if non_numeric:
         raise CommandError(
-            f"non-numeric feature columns: {_listed(non_numeric)}. The network needs numbers: "
+            f"non-numeric feature columns: {_listed(non_numeric)} (values such as "
+            f"{_listed(_non_numbers(pd, X[non_numeric[0]]))} in {non_numeric[0]!r}; if those "
+            "mark missing values, fill or drop those rows). The network needs numbers: "
             "one-hot encode them in a Pipeline (sklearn.preprocessing.OneHotEncoder inside a "
             "sklearn.compose.ColumnTransformer, before BalancedBCEClassifier) and call "
             "imbbce.compare_strategies(X, y, estimator=pipeline) from Python, or remove "
@@ -259,6 +274,13 @@ def _read(pd, path, target, sep):
             "sklearn.impute.SimpleImputer in a Pipeline, from Python) or drop those rows."
         )
     return X.to_numpy(dtype=float), y.to_numpy()
+
+
+def _non_numbers(pd, column, n=3):
+    """Up to ``n`` distinct values of ``column`` that do not parse as numbers."""
+    values = column.dropna().astype(str)
+    bad = values[pd.to_numeric(values, errors="coerce").isna()]
+    return list(dict.fromkeys(bad))[:n]
 
 
 def _listed(names):

@@ -88,9 +88,14 @@ def _write(tmp_path, frame):
         ),
         (
             pd.DataFrame({"x": [1.0, 2.0], "city": ["a", "b"], "when": ["x", "y"], "y": [0, 1]}),
-            "non-numeric feature columns: 'city', 'when'. The network needs numbers: one-hot "
-            "encode them in a Pipeline",
+            "non-numeric feature columns: 'city', 'when' (values such as 'a', 'b' in 'city'; "
+            "if those mark missing values, fill or drop those rows). The network needs numbers",
         ),
+        (
+            pd.DataFrame({"x": ["1.5", "?", "2", "-"], "y": [0, 1, 0, 1]}),
+            "non-numeric feature columns: 'x' (values such as '?', '-' in 'x'",
+        ),
+        (pd.DataFrame({"x": [], "y": []}), "has a header but no rows"),
         (
             pd.DataFrame({"x": [1.0, None], "y": [0, 1]}),
             "feature columns with missing values: 'x'",
@@ -115,6 +120,24 @@ def test_unknown_target_lists_the_columns(csv_path, capsys):
     assert status == 1
     assert "no column 'Label'" in err
     assert "its columns are 'f0', 'f1', 'f2', 'f3', 'label'" in err
+
+
+def test_other_separator_is_hinted(tmp_path, capsys):
+    path = tmp_path / "semicolons.csv"
+    pd.DataFrame({"x": [1.0, 2.0], "label": [0, 1]}).to_csv(path, sep=";", index=False)
+    status, _, err = _run(capsys, path, "--target", "label")
+    assert status == 1
+    assert "The header looks separated by ';': pass --sep." in err
+
+
+def test_saved_index_column_is_warned_about(csv_path, tmp_path, capsys):
+    path = tmp_path / "with_index.csv"
+    pd.read_csv(csv_path).to_csv(path)  # index=True writes an "Unnamed: 0" column
+    status, out, err = _run(capsys, path, "--target", "label", "--cv", 2, "--max-iter", 1,
+                            "--quiet")  # fmt: skip
+    assert status == 0 and "plain BCE" in out
+    assert err.startswith("imbbce compare: warning: columns without a name in the header "
+                          "('Unnamed: 0') are used as features")  # fmt: skip
 
 
 def test_missing_file(tmp_path, capsys):
