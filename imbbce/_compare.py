@@ -126,10 +126,11 @@ def compare_strategies(
         its own ``random_state`` is None. All strategies share one seed.
     error_score : "raise" or float, default=np.nan
         Score of a fold whose fit fails, as in ``cross_validate``. With a
-        number, a strategy with failed fits gets NaN in the table (all its
-        metrics when every fit failed) and one ``FitFailedWarning`` naming
-        the strategy and its first error; the other strategies still run.
-        "raise" raises the first error.
+        number, failed folds score it (NaN, the default, makes the
+        strategy's means NaN), a strategy whose fits all failed gets NaN in
+        every column, one ``FitFailedWarning`` names the strategy and its
+        first error, and the other strategies still run. "raise" raises the
+        first error.
     verbose : int, default=0
         1 prints one line per strategy on stderr as it finishes; higher
         values also make ``cross_validate`` verbose.

@@ -196,14 +196,13 @@ def _neighbors_setting(sampler):
     SMOTE+ENN; imbalanced-learn's default SMOTE when it holds none), else
     None.
     """
+    params = sampler.get_params(deep=False) if hasattr(sampler, "get_params") else {}
     nested = None
-    if "smote" in sampler.get_params(deep=False):
-        nested = sampler.get_params(deep=False)["smote"] or SMOTE()
-        owner = nested
-    else:
-        owner = sampler
+    if "smote" in params:
+        nested = params["smote"] or SMOTE()
+        params = nested.get_params(deep=False) if hasattr(nested, "get_params") else {}
     for name in ("k_neighbors", "n_neighbors"):
-        value = owner.get_params(deep=False).get(name)
+        value = params.get(name)
         if isinstance(value, (int, np.integer)):
             return name, int(value), nested
     return None
