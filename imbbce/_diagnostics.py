@@ -110,7 +110,8 @@ def warn_if_collapsed(report, minority_label):
             f"{report['minority_rate']:.1%} of class {minority_label!r}): it separates "
             "nothing. Remedies: train longer (max_iter, learning_rate_init), correct the "
             "imbalance less (class_weight, sampler), or threshold='auto' (with "
-            "early_stopping=True).",
+            "early_stopping=True). A custom module must return logits: a final sigmoid "
+            "keeps every output above 0, which reads as this class for every row.",
             MajorityCollapseWarning,
             stacklevel=user_stacklevel(),
         )

@@ -703,6 +703,21 @@ def test_module_factory_must_return_a_module(imbalanced):
         BalancedBCEClassifier(module=lambda n: "not a module", **FAST).fit(X, y)
 
 
+class _EndsWithSigmoid(nn.Module):
+    def __init__(self, n_features_in):
+        super().__init__()
+        self.linear = nn.Linear(n_features_in, 1)
+
+    def forward(self, X):
+        return torch.sigmoid(self.linear(X)).squeeze(-1)
+
+
+def test_module_returning_probabilities_is_hinted_at(imbalanced):
+    X, y = imbalanced
+    with pytest.warns(MajorityCollapseWarning, match="must return logits: a final sigmoid"):
+        BalancedBCEClassifier(module=_EndsWithSigmoid, max_iter=2, random_state=0).fit(X, y)
+
+
 def test_module_instance_asks_for_the_class(imbalanced):
     X, y = imbalanced
     with pytest.raises(TypeError, match=r"instance of Linear; pass the class instead"):
