@@ -188,15 +188,20 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Minimum improvement of the validation score that counts. An epoch
         whose score is within ``tol`` of the best and whose validation loss
         is lower by more than ``tol`` counts as an improvement too.
-    scoring : str, default="auto"
+    scoring : str or callable, default="auto"
         What early stopping watches: "loss" (the weighted validation loss),
         the name of any scikit-learn scorer that works on binary
         probabilities or labels ("average_precision", "roc_auc",
         "balanced_accuracy", "f1", ...; regression and clustering scorers
         are refused), or "auto": "average_precision"
         when the validation split holds at least 10 minority rows, "loss"
-        otherwise (``scoring_`` says which). The scorer treats the
-        minority class as positive, whichever label it has.
+        otherwise (``scoring_`` says which). A scorer named by a string
+        treats the minority class as positive, whichever label it has. A
+        callable ``scorer(estimator, X, y)`` (e.g. from
+        :func:`~sklearn.metrics.make_scorer`; greater is better) gets the
+        validation labels as given to ``fit`` and an estimator answering
+        with this model's outputs; its own ``pos_label`` says which class
+        is positive.
 
         Why "auto", from ``benchmarks/`` (six data sets, same splits): with
         a handful of minority rows in the validation split a ranking score
@@ -217,11 +222,12 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         its probabilities differ from a numeric threshold's), and it is an
         error with ``early_stopping=False``; there, use
         :class:`~sklearn.model_selection.TunedThresholdClassifierCV`.
-    threshold_scoring : str, default="f1"
+    threshold_scoring : str or callable, default="f1"
         A scikit-learn scorer on labels, maximised by ``threshold="auto"``
         ("f1", "balanced_accuracy", "matthews_corrcoef", "recall", ...).
         Scorers of probabilities or rankings ("roc_auc", "neg_log_loss") do
-        not change with the threshold and are refused.
+        not change with the threshold and are refused. A callable scorer is
+        called as for ``scoring``.
     prior_correction : bool, default=False
         Undo the shift in log-odds that class weights, resampling, balanced
         batches and logit adjustment put into the model (Bayes' rule), so
@@ -295,7 +301,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Whether training held out a validation split and stopped early on it
         (``early_stopping`` with "auto" resolved; False when the split could
         not be made).
-    scoring_ : str or None
+    scoring_ : str, callable or None
         What early stopping watched: ``scoring``, with "auto" resolved;
         None without a validation split.
     stop_reason_ : str
@@ -398,9 +404,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "scoring": [StrOptions(binary_scorer_names() | {"loss", "auto"})],
+        "scoring": [StrOptions(binary_scorer_names() | {"loss", "auto"}), callable],
         "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
-        "threshold_scoring": [StrOptions(binary_scorer_names(labels_only=True))],
+        "threshold_scoring": [StrOptions(binary_scorer_names(labels_only=True)), callable],
         "prior_correction": ["boolean"],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
@@ -692,9 +698,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         has_valid = valid_data is not None
         if has_valid and self.scoring_ != "loss":
             threshold_logit = 0.0 if self.threshold == "auto" else logit(self.threshold)
-            callbacks.append(
-                ("valid_score", validation_scoring(self.scoring_, self._minority, threshold_logit))
+            scorer = validation_scoring(
+                self.scoring_, self._minority, threshold_logit, self.classes_
             )
+            callbacks.append(("valid_score", scorer))
         callbacks.append(("divergence_guard", DivergenceGuard(keep_each_epoch=not has_valid)))
         if has_valid:
             monitor = "valid_loss" if self.scoring_ == "loss" else "valid_score"
@@ -824,6 +831,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 self.threshold_scoring,
                 self._minority,
                 getattr(checked, "sample_weight", None),
+                classes=self.classes_,
             )
         else:
             self.threshold_ = float(self.threshold)

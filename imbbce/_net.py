@@ -104,14 +104,15 @@ def batch_targets(yw):
 class _Probabilities(ClassifierMixin, BaseEstimator):
     """A stand-in classifier that answers with fixed predictions.
 
-    It lets any scikit-learn scorer, by name, score logits that are already
-    computed, through the public scorer API.
+    It lets any scikit-learn scorer score logits that are already computed,
+    through the public scorer API. ``logits`` are those of ``classes[1]``;
+    ``predicted`` are labels from ``classes`` (encoded 0 and 1 by default).
     """
 
-    def __init__(self, logits, predicted):
+    def __init__(self, logits, predicted, classes=None):
         self.logits = logits
         self.predicted = predicted
-        self.classes_ = np.array([0, 1])
+        self.classes_ = np.array([0, 1]) if classes is None else np.asarray(classes)
 
     def decision_function(self, X):
         return self.logits
@@ -131,42 +132,54 @@ class MinorityScorer:
     minority class even when it is encoded 0, so logits and labels are
     flipped in that case.
 
+    A callable scorer is the user's own: it sees the user's labels
+    (``classes``) and the model's outputs unflipped, and its own
+    ``pos_label`` decides which class counts as positive.
+
     Parameters
     ----------
-    scoring : str
-        A scikit-learn scorer name.
+    scoring : str or callable
+        A scikit-learn scorer name, or a scorer ``scoring(estimator, X, y)``.
     minority : {0, 1}
         Encoded label of the minority class of the training data.
     threshold_logit : float
         Logit above which a row is predicted positive (for label scorers).
+    classes : ndarray of shape (2,), default=None
+        The user's labels, for a callable scorer; None gives 0 and 1.
     """
 
-    def __init__(self, scoring, minority, threshold_logit):
+    def __init__(self, scoring, minority, threshold_logit, classes=None):
         self.scoring = scoring
         self.minority = minority
         self.threshold_logit = threshold_logit
+        self.classes = classes
 
     def score_logits(self, logits, y, sample_weight=None):
         """The score of ``logits`` against encoded labels ``y``."""
         logits = np.asarray(logits, dtype=np.float64)
         predicted = (logits > self.threshold_logit).astype(int)
         y = np.asarray(y).astype(int)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        no_features = np.empty((len(y), 0))
+        if callable(self.scoring):
+            classes = np.array([0, 1]) if self.classes is None else np.asarray(self.classes)
+            stand_in = _Probabilities(logits, classes[predicted], classes)
+            return self.scoring(stand_in, no_features, classes[y], **kwargs)
         if self.minority == 0:
             logits, predicted, y = -logits, 1 - predicted, 1 - y
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         if getattr(self, "_scorer", None) is None:
             self._scorer = get_scorer(self.scoring)  # get_scorer deep-copies each call
-        return self._scorer(_Probabilities(logits, predicted), np.empty((len(y), 0)), y, **kwargs)
+        return self._scorer(_Probabilities(logits, predicted), no_features, y, **kwargs)
 
     def __call__(self, net, dataset, y=None):
         logits = net.forward(dataset).reshape(-1).numpy()
         return self.score_logits(logits, dataset.targets.numpy(), dataset.sample_weight)
 
 
-def validation_scoring(scoring, minority, threshold_logit):
+def validation_scoring(scoring, minority, threshold_logit, classes=None):
     """skorch ``EpochScoring`` on the validation split, from cached logits."""
     return EpochScoring(
-        MinorityScorer(scoring, minority, threshold_logit),
+        MinorityScorer(scoring, minority, threshold_logit, classes),
         lower_is_better=False,
         on_train=False,
         name="valid_score",

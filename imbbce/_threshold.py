@@ -15,7 +15,9 @@ from ._net import MinorityScorer
 __all__ = ["tune_threshold"]
 
 
-def tune_threshold(logits, y, scoring, minority, sample_weight=None, n_thresholds=100):
+def tune_threshold(
+    logits, y, scoring, minority, sample_weight=None, n_thresholds=100, classes=None
+):
     """The probability threshold that maximises ``scoring`` on ``(logits, y)``.
 
     Parameters
@@ -24,11 +26,14 @@ def tune_threshold(logits, y, scoring, minority, sample_weight=None, n_threshold
         Validation logits of the positive class ``classes_[1]``.
     y : ndarray of shape (n_samples,)
         Encoded validation labels.
-    scoring : str
-        A scikit-learn scorer name that works on labels (e.g. "f1").
+    scoring : str or callable
+        A scikit-learn scorer name that works on labels (e.g. "f1"), or a
+        scorer ``scoring(estimator, X, y)`` (see :class:`MinorityScorer`).
     minority : {0, 1}
         Encoded minority label; the scorer sees the minority as positive.
     sample_weight : ndarray or None
+    classes : ndarray of shape (2,), default=None
+        The user's labels, for a callable ``scoring``.
     n_thresholds : int
         Candidates: midpoints between quantiles of the validation logits, as
         ``TunedThresholdClassifierCV(thresholds=100)`` spaces them between the
@@ -44,7 +49,7 @@ def tune_threshold(logits, y, scoring, minority, sample_weight=None, n_threshold
     candidates = np.unique(np.concatenate([(quantiles[:-1] + quantiles[1:]) / 2.0, [0.0]]))
     best_logit, best_score = 0.0, -np.inf
     for candidate in sorted(candidates, key=abs):
-        scorer = MinorityScorer(scoring, minority, threshold_logit=candidate)
+        scorer = MinorityScorer(scoring, minority, threshold_logit=candidate, classes=classes)
         score = scorer.score_logits(logits, y, sample_weight)
         if score > best_score:
             best_logit, best_score = candidate, score

@@ -11,7 +11,7 @@ from imblearn.over_sampling import SMOTE
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
-from sklearn.metrics import recall_score
+from sklearn.metrics import f1_score, make_scorer, recall_score
 from torch import nn
 
 from imbbce import (
@@ -716,6 +716,28 @@ def test_module_returning_probabilities_is_hinted_at(imbalanced):
     X, y = imbalanced
     with pytest.warns(MajorityCollapseWarning, match="must return logits: a final sigmoid"):
         BalancedBCEClassifier(module=_EndsWithSigmoid, max_iter=2, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("minority, majority", [("fraud", "ok"), ("a", "b")])
+def test_callable_scorers_see_the_users_labels(imbalanced, minority, majority):
+    # A string scorer follows the minority by flipping the encoding when the
+    # minority sorts first; a callable gets the user's labels and its own
+    # pos_label, so the two must agree epoch by epoch and on the threshold.
+    X, y = imbalanced
+    labels = np.where(y == 1, minority, majority)
+    common = {**FAST, "threshold": "auto"}
+    by_name = BalancedBCEClassifier(scoring="f1", threshold_scoring="recall", **common)
+    by_name.fit(X, labels)
+    own = BalancedBCEClassifier(
+        scoring=make_scorer(f1_score, pos_label=minority),
+        threshold_scoring=make_scorer(recall_score, pos_label=minority),
+        **common,
+    ).fit(X, labels)
+    scores = [[row["valid_score"] for row in clf.history_] for clf in (by_name, own)]
+    np.testing.assert_allclose(scores[0], scores[1])
+    assert len(set(scores[0])) > 1  # the score moved, so the comparison means something
+    assert own.threshold_ == by_name.threshold_
+    assert callable(own.scoring_)
 
 
 def test_module_instance_asks_for_the_class(imbalanced):
