@@ -148,7 +148,11 @@ class LogitAdjustedLoss(WeightedBCELoss):
 
 
 def _check_number(name, value, *, low, low_open=False, high=None):
-    """Raise ``ValueError`` unless ``value`` is a finite number in range."""
+    """Raise ``ValueError`` unless ``value`` is a finite number in range.
+
+    Not :func:`sklearn.utils.check_scalar`: it lets NaN and infinity
+    through (every comparison with NaN is False).
+    """
     ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
     ok = ok and (value > low if low_open else value >= low) and (high is None or value < high)
     if not ok:
