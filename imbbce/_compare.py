@@ -116,9 +116,9 @@ def compare_strategies(
         Two columns are always added: "collapsed", 1.0 for a test fold on
         which the fitted model predicted a single class or never recovered a
         minority row (its mean is the share of such folds), and "fit_time",
-        seconds per fit. The first fit in a process also pays torch's
-        one-off start-up (about half a second to a second on a CPU), so the
-        first strategy's mean and std of "fit_time" are inflated by it.
+        seconds per fit. The first fit in a process also pays a one-off
+        1-2 s (the first torch optimizer imports ``torch._dynamo``), which
+        inflates the first strategy's mean and std of "fit_time".
     n_jobs : int or None, default=None
         Folds fitted in parallel, passed to ``cross_validate``.
     random_state : int, RandomState instance or None, default=None
