@@ -173,12 +173,13 @@ def _neighbors_message(sampler, y, classes):
     else:
         param, value, nested = setting
         need = f" with {param}={value} needs at least {value + 1}"
+        fix = ""
         if n_min >= 2:
-            inner = f"{type(nested).__name__}({param}={n_min - 1})" if nested else None
-            example = f"{name}(smote={inner})" if nested else f"{name}({param}={n_min - 1})"
+            owner = sampler if nested is None else nested
+            example = f"{type(owner).__name__}({param}={n_min - 1})"
+            if nested is not None:
+                example = f"{name}(smote={example})"
             fix = f"lower {param} below {n_min} (e.g. sampler={example}), "
-        else:
-            fix = ""
     return (
         f"The sampler {name} could not resample the training data: its nearest-neighbour "
         f"step ran out of samples. The training part holds {n_min} sample(s) of the minority "

@@ -48,8 +48,9 @@ def tune_threshold(
     quantiles = np.quantile(logits, np.linspace(0.0, 1.0, n_thresholds + 1))
     candidates = np.unique(np.concatenate([(quantiles[:-1] + quantiles[1:]) / 2.0, [0.0]]))
     best_logit, best_score = 0.0, -np.inf
+    scorer = MinorityScorer(scoring, minority, threshold_logit=0.0, classes=classes)
     for candidate in sorted(candidates, key=abs):
-        scorer = MinorityScorer(scoring, minority, threshold_logit=candidate, classes=classes)
+        scorer.threshold_logit = candidate  # one scorer: get_scorer runs once, not per candidate
         score = scorer.score_logits(logits, y, sample_weight)
         if score > best_score:
             best_logit, best_score = candidate, score
