@@ -91,8 +91,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Resampling of the training part (never of the validation split).
         An object with ``fit_resample`` (an imbalanced-learn sampler) is
         cloned in ``fit``; its nested parameters are tunable
-        (``sampler__k_neighbors``), and a ``random_state`` left as None is
-        derived from this estimator's. Strings: "random_over",
+        (``sampler__k_neighbors``), and a ``random_state`` left as None
+        (its own or a nested sampler's) is derived from this estimator's.
+        Strings: "random_over",
         "random_under", "smote", "borderline_smote", "adasyn",
         "smote_tomek", "smote_enn", "tomek", "near_miss", "edited_nn"
         (imbalanced-learn's samplers with their defaults), and
@@ -102,7 +103,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     sampling_strategy : float, str, dict or callable, default="auto"
         imbalanced-learn's ``sampling_strategy`` for a sampler given as a
         string; ignored for sampler objects (set theirs) and
-        "balanced_batch".
+        "balanced_batch". Samplers see the labels of ``y`` as given to
+        ``fit``, so a dict is keyed by them (``{"no": 500}``) and a callable
+        receives them.
     class_weight : None, "balanced" or dict, default="balanced"
         Per-class loss weights. "balanced" is ``n / (2 * n_c)``, computed on
         the labels the loss actually sees (after resampling; equal shares

@@ -49,8 +49,9 @@ def make_sampler(sampler, sampling_strategy, seed):
     sampling_strategy : str, float or dict
         Passed to the samplers built from a string alias.
     seed : int
-        Given as ``random_state`` to a sampler that takes one and has it
-        left as None, so that the estimator's ``random_state`` fixes it.
+        Given as ``random_state`` to the sampler, and to any sampler nested
+        in it, that takes one and has it left as None, so that the
+        estimator's ``random_state`` fixes them.
     """
     if sampler is None or sampler == BALANCED_BATCH:
         return None
@@ -58,9 +59,15 @@ def make_sampler(sampler, sampling_strategy, seed):
         sampler = SAMPLER_ALIASES[sampler](sampling_strategy=sampling_strategy)
     else:
         sampler = clone(sampler)
-    params = sampler.get_params(deep=False)
-    if "random_state" in params and params["random_state"] is None:
-        sampler.set_params(random_state=seed)
+    # Nested samplers too (the SMOTE inside SMOTETomek(smote=SMOTE(...))):
+    # one left unseeded would draw from numpy's global generator.
+    unseeded = {
+        name: seed
+        for name, value in sampler.get_params(deep=True).items()
+        if (name == "random_state" or name.endswith("__random_state")) and value is None
+    }
+    if unseeded:
+        sampler.set_params(**unseeded)
     return sampler
 
 
@@ -75,11 +82,14 @@ def resample(sampler, X, y, sample_weight, classes):
         Encoded labels in {0, 1}.
     sample_weight : ndarray of shape (n_samples,) or None
     classes : ndarray of shape (2,)
-        The user's labels, for the error message.
+        The user's labels. The sampler sees these, not the codes, so that a
+        dict or callable ``sampling_strategy`` is keyed by the user's labels
+        as imbalanced-learn documents it; they also name classes in errors.
 
     Returns
     -------
     X_res, y_res, sample_weight_res
+        ``y_res`` encoded in {0, 1} again.
 
     Notes
     -----
@@ -98,12 +108,12 @@ def resample(sampler, X, y, sample_weight, classes):
     weight 0 (an under-sampler can drop every weighted row of a class).
     """
     try:
-        X_res, y_res = sampler.fit_resample(X, y)
+        X_res, labels_res = sampler.fit_resample(X, classes[y])
     except ValueError as err:
         if "n_neighbors" in str(err):
             raise ValueError(_neighbors_message(sampler, y, classes)) from err
         raise
-    y_res = np.asarray(y_res)
+    y_res = (np.asarray(labels_res) == classes[1]).astype(np.int64)
     if sample_weight is None:
         return X_res, y_res, None
     if hasattr(sampler, "sample_indices_"):

@@ -303,6 +303,15 @@ def test_sampling_strategy_reaches_string_samplers(imbalanced):
     assert counts[1] == pytest.approx(0.5 * counts[0], abs=1)
 
 
+def test_dict_sampling_strategy_names_the_users_labels(imbalanced):
+    X, y = imbalanced
+    labels = y + 1  # 1 is the majority, 2 the minority
+    sampler = RandomUnderSampler(sampling_strategy={1: 50})
+    clf = BalancedBCEClassifier(sampler=sampler, **NO_SPLIT).fit(X, labels)
+    kept = labels[clf.sampler_.sample_indices_]
+    assert (kept == 1).sum() == 50 and (kept == 2).sum() == (labels == 2).sum()
+
+
 # ------------------------------------------------- strategies change things
 
 

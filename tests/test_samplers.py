@@ -37,6 +37,38 @@ def test_object_without_seed_gets_ours():
     assert make_sampler(SMOTE(), "auto", seed=5).random_state == 5
 
 
+def test_nested_sampler_without_seed_gets_ours_and_a_set_one_is_kept():
+    sampler = make_sampler(SMOTETomek(smote=SMOTE(k_neighbors=2)), "auto", seed=5)
+    assert sampler.random_state == 5 and sampler.smote.random_state == 5
+    kept = make_sampler(SMOTETomek(smote=SMOTE(random_state=9)), "auto", seed=5)
+    assert kept.smote.random_state == 9
+
+
+@pytest.mark.parametrize("labels", [np.array([1, 2]), np.array(["no", "yes"])])
+def test_dict_sampling_strategy_is_keyed_by_the_users_labels(data, labels):
+    X, y = data  # 50 rows of code 0 (the majority), 10 of code 1
+    majority, minority = labels
+    under = make_sampler("random_under", {majority: 20}, seed=0)
+    _, y_res, _ = resample(under, X, y, None, labels)
+    assert np.bincount(y_res).tolist() == [20, 10]
+    over = make_sampler(RandomOverSampler(sampling_strategy={minority: 30}), "auto", seed=0)
+    _, y_res, _ = resample(over, X, y, None, labels)
+    assert np.bincount(y_res).tolist() == [50, 30]
+
+
+def test_callable_sampling_strategy_sees_the_users_labels(data):
+    X, y = data
+    seen = []
+
+    def strategy(labels):
+        seen.append(set(np.unique(labels)))
+        return {"yes": 25}
+
+    sampler = make_sampler("random_over", strategy, seed=0)
+    _, y_res, _ = resample(sampler, X, y, None, np.array(["no", "yes"]))
+    assert seen == [{"no", "yes"}] and np.bincount(y_res).tolist() == [50, 25]
+
+
 def test_none_and_balanced_batch_make_no_sampler():
     assert make_sampler(None, "auto", 0) is None
     assert make_sampler("balanced_batch", "auto", 0) is None
