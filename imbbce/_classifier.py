@@ -27,7 +27,7 @@ from ._net import (
 )
 from ._prior import logit, prior_shift
 from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler, resample
-from ._threads import choose_n_threads, torch_threads
+from ._threads import TRAINING_LOCK, choose_n_threads, prediction_threads, torch_threads
 from ._threshold import tune_threshold
 from ._validation import (
     binary_scorer_names,
@@ -244,11 +244,14 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         setting is restored afterwards. None chooses: one thread for networks
         whose batch costs under 5e7 multiply-adds (threads slow small
         networks down and oversubscribe under ``n_jobs``), otherwise torch's
-        default, which honours ``OMP_NUM_THREADS``.
+        default, which honours ``OMP_NUM_THREADS``; prediction then uses
+        that many, never more than torch's setting at the time.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the sampler, the initial weights, dropout, batch
         order and noise. The same int gives bit-identical ``predict_proba``
-        on CPU. torch's global random state is left as it was.
+        on CPU. torch's global random state is left as it was. Since that
+        state is process-wide, fits started from several threads of one
+        process take turns (see Notes).
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch (epoch, train loss,
         validation loss and score, seconds); 2 adds a progress bar over the
@@ -299,7 +302,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     device_ : str
         The device the module lives on.
     n_threads_ : int
-        torch threads used by ``fit`` and prediction.
+        torch threads used by ``fit``; prediction uses as many at most.
     early_stopping_ : bool
         Whether training held out a validation split and stopped early on it
         (``early_stopping`` with "auto" resolved; False when the split could
@@ -327,7 +330,20 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     the last one, ``stop_reason_`` is "interrupted", ``history_`` lists the
     finished epochs only, and a warning says so. Interrupted in the first
     epoch, or anywhere outside the training loop, ``fit`` re-raises it. A
-    ``fit`` that raises leaves the estimator unfitted.
+    ``fit`` that raises leaves the estimator unfitted, except for a
+    parameter outside its allowed values or type
+    (``sklearn.utils._param_validation.InvalidParameterError``): that is
+    refused before ``fit`` starts, and a previous fit is kept, as in
+    scikit-learn.
+
+    **Threads.** torch's random generator and its thread setting belong to
+    the process, not to a thread. Fits started from several threads of one
+    process (joblib's "threading" backend, a thread pool, a Dask worker
+    with several threads) therefore take turns training, so that each
+    draws only its own random numbers and the same ``random_state`` gives
+    the same model; fits in separate processes (joblib's default backend,
+    Dask workers with one thread each) run in parallel. Prediction is not
+    serialised: a fitted estimator predicts from several threads at once.
 
     **Saving and loading.** Fitted or not, the estimator round-trips through
     ``pickle`` and ``joblib`` with identical predictions, alone or inside a
@@ -604,7 +620,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         if self.noise_std > 0:
             noise_scale = self.noise_std * _feature_std(X_all, train_rows)
 
-        with torch.random.fork_rng(devices=self._rng_devices()):
+        with TRAINING_LOCK, torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(torch_seed)
             module = build_module(self, self.n_features_in_, hidden)
             self.n_threads_ = choose_n_threads(
@@ -860,7 +876,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             ensure_all_finite=True,
             reset=False,
         )
-        with torch_threads(self.n_threads_):
+        with torch_threads(prediction_threads(self.n_threads, self.n_threads_)):
             logits = predict_logits(self.net_.module_, as_float32_tensor(X), self.device_)
         logits = logits.astype(np.float64)
         if self.prior_correction:

@@ -9,10 +9,20 @@ share the cores. So the count is chosen per call and put back afterwards.
 
 import contextlib
 import os
+import threading
 
 import torch
 
-__all__ = ["choose_n_threads", "torch_threads"]
+__all__ = ["TRAINING_LOCK", "choose_n_threads", "prediction_threads", "torch_threads"]
+
+#: Held by every ``fit`` while it trains. torch's random generator (weight
+#: initialisation, dropout) and its thread setting are process-wide: two fits
+#: running at once in threads of one process drew each other's random numbers
+#: (the same ``random_state`` gave different models) and restored each other's
+#: settings. Fits in threads therefore take turns; fits in separate processes
+#: (joblib's default backend, Dask workers) still run in parallel. Reentrant,
+#: so a custom module that fits an estimator of its own does not deadlock.
+TRAINING_LOCK = threading.RLock()
 
 #: Multiply-adds per batch above which a network is big enough for threads.
 THREADED_WORK = 50_000_000
@@ -52,6 +62,29 @@ def choose_n_threads(n_threads, n_parameters, batch_size):
     if n_parameters * batch_size < THREADED_WORK:
         return 1
     return max(1, min(torch.get_num_threads(), available_cores()))
+
+
+def prediction_threads(n_threads, fitted_n_threads):
+    """The torch thread count for a prediction.
+
+    Parameters
+    ----------
+    n_threads : int or None
+        The estimator's ``n_threads``: an int is used as given.
+    fitted_n_threads : int
+        ``n_threads_``, chosen by ``fit``.
+
+    Returns
+    -------
+    int
+        With ``n_threads=None``, ``fitted_n_threads`` but never more than
+        torch's current setting: a model fitted with 16 threads and loaded
+        in a worker capped at one thread (loky, Dask, ``threadpoolctl``)
+        predicts with one.
+    """
+    if n_threads is not None:
+        return int(n_threads)
+    return max(1, min(int(fitted_n_threads), torch.get_num_threads()))
 
 
 @contextlib.contextmanager

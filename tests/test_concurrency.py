@@ -1,9 +1,11 @@
-"""A fitted estimator predicts from several threads at once as it does serially."""
+"""Several threads at once: fits take turns and match serial fits; predictions
+run concurrently and match serial predictions."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+import torch
 
 from imbbce import BalancedBCEClassifier
 
@@ -36,3 +38,20 @@ def test_predict_from_several_threads_matches_serial(early_stopping):
         labels = list(pool.map(lambda _: clf.predict(X_new), range(8)))
     assert all(np.array_equal(p, serial_proba) for p in probas)
     assert all(np.array_equal(lab, serial_labels) for lab in labels)
+
+
+def test_fits_from_several_threads_match_serial_fits():
+    # Dropout and the initial weights draw from torch's process-wide
+    # generator; unserialised, threads drew each other's numbers.
+    params = dict(hidden_layer_sizes=(32,), dropout=0.3, max_iter=4, batch_size=32)
+
+    def fit_and_predict(seed):
+        return BalancedBCEClassifier(**params, random_state=seed).fit(X, y).predict_proba(X)
+
+    serial = [fit_and_predict(seed) for seed in range(4)]
+    torch.manual_seed(123)
+    caller_state = torch.get_rng_state()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(fit_and_predict, range(4)))
+    assert all(np.array_equal(a, b) for a, b in zip(serial, threaded))
+    assert torch.equal(torch.get_rng_state(), caller_state)
