@@ -224,7 +224,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         rows (the model then trains on the other rows and stops early, so
         its probabilities differ from a numeric threshold's), and it is an
         error with ``early_stopping=False``; there, use
-        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`.
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`. When
+        no split can be made (a single minority row, or ``sample_weight``
+        leaving a class without weight on one side), a warning says so and
+        the threshold is chosen on the training rows.
     threshold_scoring : str or callable, default="f1"
         A scikit-learn scorer on labels, maximised by ``threshold="auto"``
         ("f1", "balanced_accuracy", "matthews_corrcoef", "recall", ...).
@@ -272,7 +275,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         ``valid_score``, ``dur`` (seconds). Per-batch records are dropped
         after ``fit`` to keep the estimator small.
     n_iter_ : int
-        Epochs run.
+        Epochs run to their end (an epoch in which training diverged or was
+        interrupted is not counted, and has no row in ``history_``).
     best_epoch_ : int
         Epoch whose weights the model holds.
     sampler_ : sampler object or None
@@ -294,11 +298,12 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         subtracted when ``prior_correction=True``.
     diagnostics_ : dict
         How the fitted model predicts the minority class on the validation
-        split, or without one on the training data: beyond 20,000 training
-        rows on a stratified draw of 20,000 (every minority row, up to
-        10,000), with rates weighted back to all rows (``n_checked`` says
-        how many were predicted); see
-        :class:`~imbbce.exceptions.MajorityCollapseWarning`.
+        split, or without one on the training rows as given (before any
+        resampling): beyond 20,000 training rows on a stratified draw of
+        20,000 (every minority row, up to 10,000), with rates weighted back
+        to all rows (``n_checked`` says how many were predicted); see
+        :class:`~imbbce.MajorityCollapseWarning`. After divergence it is
+        recorded, but only the divergence warning is emitted.
     device_ : str
         The device the module lives on.
     n_threads_ : int
@@ -583,7 +588,13 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         X_all = as_float32_tensor(X)
 
         split = (
-            validation_split(y_enc, self.validation_fraction, split_seed, weights)
+            validation_split(
+                y_enc,
+                self.validation_fraction,
+                split_seed,
+                weights,
+                for_threshold=self.threshold == "auto",
+            )
             if resolve_early_stopping(
                 self.early_stopping, self.threshold, y_enc, self.validation_fraction
             )
@@ -600,6 +611,14 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         train_data, seen = self._training_data(
             X_all, y_enc, weights, train_rows, train_y, train_w, sampler_seed
         )
+        # The training rows as given, for the checks after training: the
+        # resampled ones would judge collapse and tune a threshold on
+        # synthetic rows at the sampler's class balance.
+        real_train_data = train_data
+        if self.sampler_ is not None:
+            rows = None if train_rows is None else torch.from_numpy(train_rows)
+            real_train_data = self._dataset(X_all, y_enc, weights, rows)
+        real_train_data.sample_weight = train_w
         valid_data = None
         self.scoring_ = None
         if split is not None:
@@ -636,7 +655,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             self.net_ = self._build_net(module, criterion, valid_data, noise_scale, batch_seed)
             with torch_threads(self.n_threads_):
                 self.net_.fit(train_data, None)
-                self._finish_training(valid_data, train_data)
+                self._finish_training(valid_data, real_train_data)
         return self
 
     def _check_hidden_layer_sizes(self):
@@ -767,18 +786,21 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _finish_training(self, valid_data, train_data):
-        """Record how training ended, tune the threshold, check for collapse."""
+        """Record how training ended, tune the threshold, check for collapse.
+
+        ``train_data``: the training rows before any resampling, checked
+        when there is no validation split.
+        """
         net = self.net_
         callbacks = dict(net.callbacks_)
         guard = callbacks["divergence_guard"]
         stopper = callbacks.get("early_stopping")
         self.n_iter_ = len(net.history)
-        if guard.diverged_epoch_ is not None:
-            self.stop_reason_ = "diverged"
-        elif net.interrupted_:
-            self.stop_reason_ = "interrupted"
-            # The interrupted epoch did not finish: its history row is partial
-            # and its weights were replaced by the last good ones.
+        if guard.diverged_epoch_ is not None or net.interrupted_:
+            self.stop_reason_ = "diverged" if guard.diverged_epoch_ is not None else "interrupted"
+            # The epoch that diverged or was interrupted did not finish: its
+            # history row is partial and its weights were replaced by the
+            # last good ones.
             self.n_iter_ = guard.finished_epochs_
             del net.history[self.n_iter_ :]
         elif stopper is not None and stopper.stopped_:
@@ -862,7 +884,23 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             "validation" if valid_data is not None else "training",
             sample_weight=stands_for,
         )
-        warn_if_collapsed(self.diagnostics_, plain_label(self.classes_[self._minority]))
+        if self.stop_reason_ != "diverged":  # its own warning names the cause
+            settings = {
+                name: getattr(self, name)
+                for name in (
+                    "class_weight",
+                    "sampler",
+                    "loss",
+                    "threshold",
+                    "prior_correction",
+                    "max_iter",
+                    "n_iter_no_change",
+                )
+            }
+            settings["stop_reason"] = self.stop_reason_
+            warn_if_collapsed(
+                self.diagnostics_, plain_label(self.classes_[self._minority]), settings
+            )
 
     # -------------------------------------------------------------- predict
 

@@ -1,13 +1,20 @@
 """Detect a network that has collapsed onto the majority class."""
 
 import warnings
+from numbers import Real
 
 import numpy as np
 
 from ._warnings import user_stacklevel
 from .exceptions import MajorityCollapseWarning
 
-__all__ = ["MAX_CHECKED_ROWS", "collapse_report", "rows_to_check", "warn_if_collapsed"]
+__all__ = [
+    "MAX_CHECKED_ROWS",
+    "collapse_report",
+    "majority_remedies",
+    "rows_to_check",
+    "warn_if_collapsed",
+]
 
 #: Without a validation split, the collapse check predicts at most this many
 #: training rows (predicting every row costs about 1 s per million rows on one
@@ -98,10 +105,25 @@ def collapse_report(y, predicted, minority, checked_on, sample_weight=None):
     }
 
 
-def warn_if_collapsed(report, minority_label):
-    """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``."""
+def warn_if_collapsed(report, minority_label, settings=None):
+    """Emit :class:`MajorityCollapseWarning` when ``report["collapsed"]``.
+
+    Parameters
+    ----------
+    report : dict
+        From :func:`collapse_report`.
+    minority_label : object
+        The minority class as the user labels it.
+    settings : dict or None, default=None
+        What the fit used, so that the advice leaves out what is already in
+        place and names what may have caused the collapse: the estimator's
+        ``class_weight``, ``sampler``, ``loss``, ``threshold``,
+        ``prior_correction``, ``max_iter`` and ``n_iter_no_change``, and
+        ``stop_reason`` (``stop_reason_``). None: generic advice.
+    """
     if not report["collapsed"]:
         return
+    settings = settings or {}
     if report["single_class"] and report["predicted_minority_rate"] == 1.0:
         # The other collapse: every row predicted as the minority.
         warnings.warn(
@@ -116,19 +138,54 @@ def warn_if_collapsed(report, minority_label):
             stacklevel=user_stacklevel(),
         )
         return
-    patience = (
-        ", or more patience (n_iter_no_change) when the validation split holds few minority rows"
-        if report["checked_on"] == "validation"
-        else ""
-    )
     warnings.warn(
         f"The network collapsed onto the majority class: on the {report['checked_on']} data "
         f"({report['n_samples']} rows, {report['minority_rate']:.1%} of class "
         f"{minority_label!r}) it predicts class {minority_label!r} for "
         f"{report['predicted_minority_rate']:.1%} of rows, with minority recall "
-        f"{report['minority_recall']:.2f}. Remedies: class_weight='balanced', a sampler "
-        "(sampler='smote', 'random_over' or 'balanced_batch'), loss='focal' together with "
-        f"class weights, threshold='auto' (with early_stopping=True){patience}.",
+        f"{report['minority_recall']:.2f}. {majority_remedies(report, settings)}",
         MajorityCollapseWarning,
         stacklevel=user_stacklevel(),
     )
+
+
+def majority_remedies(report, settings):
+    """The advice of a collapse onto the majority, given what the fit used.
+
+    A remedy already in place is left out (``class_weight='balanced'`` when
+    the classes are weighted); causes in the settings come first
+    (``prior_correction=True``, a threshold above 0.5).
+    """
+    causes = []
+    threshold = settings.get("threshold")
+    if settings.get("prior_correction") and threshold != "auto":
+        causes.append(
+            "prior_correction=True moves the probabilities back to the real base rate, "
+            "where few rows reach the threshold: set it to False for decisions, or keep it "
+            "with threshold='auto'"
+        )
+    if isinstance(threshold, Real) and threshold > 0.5:
+        causes.append(f"threshold={threshold} asks for a probability above it: lower it")
+    remedies = []
+    if settings.get("class_weight") is None:
+        remedies.append("class_weight='balanced'")
+    if settings.get("sampler") is None:
+        remedies.append("a sampler (sampler='smote', 'random_over' or 'balanced_batch')")
+    if settings.get("loss") != "focal":
+        remedies.append("loss='focal' together with class weights")
+    if threshold != "auto":
+        remedies.append("threshold='auto'")
+    stop_reason = settings.get("stop_reason")
+    if stop_reason == "max_iter":
+        remedies.append(f"train longer (max_iter, now {settings.get('max_iter')})")
+    elif report["checked_on"] == "validation" and stop_reason in (None, "early_stopping"):
+        patience = settings.get("n_iter_no_change")
+        now = "" if patience is None else f", now {patience}"
+        remedies.append(
+            f"more patience (n_iter_no_change{now}) when the validation split holds few "
+            "minority rows"
+        )
+    text = ""
+    if causes:
+        text = "Likely cause: " + "; ".join(causes) + ". "
+    return text + "Remedies: " + ", ".join(remedies) + "."

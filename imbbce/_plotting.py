@@ -136,7 +136,8 @@ class TrainingHistoryDisplay:
             valid_loss=column("valid_loss"),
             valid_score=column("valid_score"),
             best_epoch=clf.best_epoch_,
-            score_name=clf.scoring,
+            # scoring_ has "auto" resolved; a callable scorer is just "score".
+            score_name=clf.scoring_ if isinstance(clf.scoring_, str) else "score",
         )
         return display.plot(ax=ax)
 

@@ -165,7 +165,7 @@ def n_validation_rows(n_class_rows, fraction):
     return int(np.clip(np.floor(fraction * n_class_rows + 0.5), 1, n_class_rows - 1))
 
 
-def validation_split(y, fraction, seed, sample_weight=None):
+def validation_split(y, fraction, seed, sample_weight=None, for_threshold=False):
     """A stratified, shuffled, seeded split into training and validation rows.
 
     Each class is split on its own: ``round(fraction * n_c)`` of its rows,
@@ -175,12 +175,16 @@ def validation_split(y, fraction, seed, sample_weight=None):
     gave a validation split of majority rows only, on which every
     minority-aware score is undefined.)
 
+    ``for_threshold``: the split is wanted by ``threshold="auto"``, and
+    the warning says what happens to the threshold without it.
+
     Returns
     -------
     (train_rows, valid_rows) or None
         None, with a ``UserWarning``, when the smaller class has fewer than
         two rows, or when ``sample_weight`` leaves a class without weight on
-        one side; training then runs without early stopping.
+        one side; training then runs without early stopping (and
+        ``threshold="auto"`` is chosen on the training rows).
     """
     counts = np.bincount(y, minlength=2)
     problem = None
@@ -209,11 +213,20 @@ def validation_split(y, fraction, seed, sample_weight=None):
             )
         else:
             return train_rows, valid_rows
-    warnings.warn(
-        "early_stopping=True needs a validation split holding both classes, with weight, "
-        f"on both sides, but {problem}. Training runs for max_iter epochs without early "
-        "stopping; raise validation_fraction or set early_stopping=False.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
-    )
+    if for_threshold:
+        message = (
+            "threshold='auto' chooses the threshold on a validation split holding both "
+            f"classes, with weight, on both sides, but {problem}. The threshold is chosen "
+            "on the training rows instead, where it looks better than it will on new data, "
+            "and training runs for max_iter epochs without early stopping. Raise "
+            "validation_fraction, or set a numeric threshold (TunedThresholdClassifierCV "
+            "from sklearn.model_selection chooses one by cross-validation)."
+        )
+    else:
+        message = (
+            "Early stopping needs a validation split holding both classes, with weight, "
+            f"on both sides, but {problem}. Training runs for max_iter epochs without early "
+            "stopping; raise validation_fraction or set early_stopping=False."
+        )
+    warnings.warn(message, UserWarning, stacklevel=user_stacklevel())
     return None

@@ -680,6 +680,19 @@ def test_threshold_auto_without_validation_split(imbalanced):
         BalancedBCEClassifier(threshold="auto", early_stopping=False).fit(X, y)
 
 
+def test_threshold_auto_without_a_possible_split_says_where_it_was_chosen():
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5)
+    y = np.zeros(300, dtype=int)
+    y[0] = 1  # one minority row: no split can hold it on both sides
+    clf = BalancedBCEClassifier(threshold="auto", max_iter=5, random_state=0)
+    with pytest.warns(UserWarning, match="threshold is chosen on the training rows") as record:
+        clf.fit(X, y)
+    message = " ".join(str(w.message) for w in record)
+    assert "early_stopping=False" not in message  # that setting would raise
+    assert not clf.early_stopping_ and clf.diagnostics_["checked_on"] == "training"
+
+
 def test_diverging_training_stops_restores_and_says_what_to_change(imbalanced):
     X, y = imbalanced
     clf = BalancedBCEClassifier(

@@ -174,3 +174,12 @@ def test_large_training_data_is_checked_on_a_weighted_draw():
     predicted = clf.predict(X)
     assert report["predicted_minority_rate"] == pytest.approx(np.mean(predicted == 1), abs=0.02)
     assert report["minority_recall"] == pytest.approx(np.mean(predicted[y == 1] == 1))
+
+
+def test_without_a_split_the_training_rows_as_given_are_checked_not_the_resampled_ones():
+    X, y = make_classification(n_samples=1000, n_features=5, weights=[0.9], random_state=0)
+    clf = BalancedBCEClassifier(sampler="smote", early_stopping=False, max_iter=4, random_state=0)
+    clf.fit(X, y)
+    report = clf.diagnostics_
+    assert report["checked_on"] == "training" and report["n_samples"] == 1000
+    assert report["minority_rate"] == pytest.approx(y.mean())

@@ -91,6 +91,9 @@ def test_module_turning_nan_restores_the_last_good_weights(early_stopping):
     assert "weights of epoch 2 were restored" in str(record[0].message) or early_stopping
     assert clf.stop_reason_ == "diverged"
     assert clf.best_epoch_ in (1, 2)
+    # Epoch 3 did not finish: it is neither counted nor half-recorded.
+    assert clf.n_iter_ == len(clf.history_) == 2
+    assert all("train_loss" in row for row in clf.history_)
     assert torch.isfinite(_weights(clf)).all()
     # Later calls of the module return NaN again; the restored weights are the
     # good ones, so a fresh finite module with them predicts finite values.

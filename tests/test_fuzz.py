@@ -144,7 +144,8 @@ def estimators(draw):
 # The warnings the estimator emits, rightly, on tiny data; nothing else.
 @pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")
 @pytest.mark.filterwarnings("ignore::imbbce.TrainingDivergedWarning")
-@pytest.mark.filterwarnings("ignore:early_stopping=True needs a validation split:UserWarning")
+@pytest.mark.filterwarnings("ignore:Early stopping needs a validation split:UserWarning")
+@pytest.mark.filterwarnings("ignore:threshold=.auto. chooses the threshold on a:UserWarning")
 @given(data=datasets(), clf=estimators())
 # Found by this test, and fixed: a validation split without minority rows
 # (undefined scores, warnings every epoch) ...

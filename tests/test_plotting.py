@@ -43,6 +43,28 @@ def fitted(data):
     ).fit(*data)
 
 
+def test_score_axis_names_the_resolved_scoring(data):
+    # scoring="auto" resolves to average precision on this split (at least
+    # 10 validation minority rows); the axis names what was watched.
+    X, y = make_classification(n_samples=2000, weights=[0.8], random_state=0)
+    clf = BalancedBCEClassifier(max_iter=3, early_stopping=True, random_state=0).fit(X, y)
+    assert clf.scoring == "auto" and clf.scoring_ == "average_precision"
+    display = TrainingHistoryDisplay.from_estimator(clf)
+    assert display.score_ax_.get_ylabel() == "validation average_precision"
+
+
+def test_history_of_a_diverged_fit_plots_its_finished_epochs(data):
+    X, y = data
+    clf = BalancedBCEClassifier(
+        optimizer="sgd", learning_rate_init=1e6, max_iter=10, early_stopping=False, random_state=0
+    )
+    with pytest.warns(UserWarning, match="diverged"):
+        clf.fit(X * 1e4, y)
+    assert clf.stop_reason_ == "diverged"
+    display = TrainingHistoryDisplay.from_estimator(clf)
+    assert len(display.lines_["train_loss"].get_xdata()) == clf.n_iter_ == len(clf.history_)
+
+
 def _save(display, path):
     display.figure_.savefig(path)
     assert path.read_bytes()[:8] == PNG_MAGIC

@@ -29,7 +29,7 @@ def test_each_class_is_split_by_the_fraction():
 def test_a_class_without_weight_on_one_side_means_no_split():
     y = np.array([0, 0, 0, 0, 1, 1])
     weights = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # one minority row weighs
-    with pytest.warns(UserWarning, match="early_stopping=True needs a validation split"):
+    with pytest.warns(UserWarning, match="Early stopping needs a validation split"):
         assert validation_split(y, 0.5, 0, weights) is None
 
 
