@@ -23,7 +23,11 @@ def as_float32_tensor(X):
     A C-contiguous float32 array is shared, not copied; anything else is
     converted once. The caller's array is never written to: training only
     reads from it.
+
+    Raises ``ValueError`` when a finite value lies beyond float32's range:
+    the cast would make it infinite, and the network's output NaN.
     """
+    _check_float32_range(X.data if sp.issparse(X) else X)
     if sp.issparse(X):
         return sp.csr_matrix(X, dtype=np.float32)
     X = np.ascontiguousarray(X, dtype=np.float32)
@@ -32,6 +36,23 @@ def as_float32_tensor(X):
         # read-only (e.g. memory-mapped) array is the honest way to share it.
         X = X.copy()
     return torch.from_numpy(X)
+
+
+def _check_float32_range(values):
+    """Raise when ``values`` (float64) hold a magnitude float32 cannot."""
+    values = np.asarray(values)
+    if values.dtype.itemsize <= 4 or values.size == 0:
+        return
+    limit = float(np.finfo(np.float32).max)
+    # max and min read the array without the copy np.abs would make.
+    largest = max(abs(float(values.max())), abs(float(values.min())))
+    if largest > limit:
+        raise ValueError(
+            f"X holds a value of magnitude {largest:.3g}, beyond float32's range "
+            f"({limit:.3g}), the precision the network computes in; it would become "
+            "infinite. Scale the features first, e.g. with sklearn.preprocessing."
+            "StandardScaler in a Pipeline."
+        )
 
 
 class TrainingData(torch.utils.data.Dataset):

@@ -680,6 +680,17 @@ def test_threshold_auto_without_validation_split(imbalanced):
         BalancedBCEClassifier(threshold="auto", early_stopping=False).fit(X, y)
 
 
+def test_values_beyond_float32_are_refused_in_fit_and_predict(imbalanced):
+    X, y = imbalanced
+    huge = X.copy()
+    huge[0, 0] = 1e39
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        BalancedBCEClassifier(**FAST).fit(huge, y)
+    clf = BalancedBCEClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        clf.predict_proba(huge)
+
+
 def test_threshold_auto_without_a_possible_split_says_where_it_was_chosen():
     rng = np.random.RandomState(0)
     X = rng.randn(300, 5)

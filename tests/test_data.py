@@ -34,6 +34,16 @@ def test_read_only_input_gives_a_writeable_tensor_without_warning():
     assert as_float32_tensor(X).shape == (4, 3)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_values_beyond_float32_are_refused_not_made_infinite(sparse):
+    X = np.ones((3, 2))
+    X[1, 0] = -1e39
+    with pytest.raises(ValueError, match="beyond float32's range.*Scale the features"):
+        as_float32_tensor(sp.csr_matrix(X) if sparse else X)
+    X[1, 0] = -3e38  # within range
+    assert np.isfinite(np.asarray(as_float32_tensor(X))).all()
+
+
 def test_sparse_stays_sparse():
     out = as_float32_tensor(sp.random(5, 4, density=0.5, format="csc", random_state=0))
     assert sp.issparse(out) and out.format == "csr" and out.dtype == np.float32
