@@ -11,7 +11,7 @@ float32 batch of shape ``(batch, n_features)`` to one logit per row.
 Here the 64 features of scikit-learn's digits are 8×8 images, so a small
 convolutional network can use their layout, which an MLP ignores. Look at
 the figure for the precision–recall curves of both networks on the test set
-and for their validation score per epoch.
+and for their validation loss per epoch.
 """
 
 # %%

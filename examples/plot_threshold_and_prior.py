@@ -97,14 +97,16 @@ results = pd.DataFrame(rows).T
 results.round(3)
 
 # %%
-# In the table: "threshold 0.5", ``threshold="auto"`` and ``prior_correction``
-# are the same network (same ``random_state``), so their average precision is
-# the same — thresholds and prior correction change decisions and
-# probabilities, not the ranking. ``threshold="auto"`` chooses its threshold
-# on the validation split alone: 10 % of the training rows, about ten
-# positives, so the F1 it maximises there is a noisy estimate, and its choice
-# may do worse on the test set than 0.5. ``TunedThresholdClassifierCV`` chooses
-# on three folds' held-out rows and is the steadier of the two. Compare "mean
+# In the table: "threshold 0.5" and ``prior_correction`` are the same network
+# (same ``random_state``, all training rows), so their average precision is
+# the same — prior correction changes decisions and probabilities, not the
+# ranking. ``threshold="auto"`` needs a validation split, so its network is
+# trained on the other 90 % of the rows and stops early: a different network,
+# whose average precision differs slightly. It chooses its threshold on that
+# split alone, about ten positives, so the F1 it maximises there is a noisy
+# estimate, and its choice may do worse on the test set than 0.5.
+# ``TunedThresholdClassifierCV`` chooses on three folds' held-out rows and is
+# the steadier of the two. Compare "mean
 # P(positive)" with the rate printed above, and the Brier score (lower is
 # better), to see which probabilities are calibrated.
 
@@ -126,8 +128,10 @@ ax.set_title("Where each model decides")
 plt.show()
 
 # %%
-# What to look at: the markers of the same network lie on its curve; moving
-# the threshold slides along it, trading recall for precision. Prior
+# What to look at: the markers of "threshold 0.5" and ``prior_correction``
+# lie on the curve, which is their network's; the other models are networks of
+# their own and lie near it. Moving the threshold slides along a curve,
+# trading recall for precision. Prior
 # correction with the threshold left at 0.5 slides towards precision: its
 # probabilities are smaller, so fewer rows cross 0.5.
 

@@ -177,16 +177,17 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         takes a tenth of an already small minority away from training. With
         14-45 validation minority rows (digits, breast cancer, page_blocks0,
         a 20k-row synthetic set) training on all rows was as good or better
-        (digits: mean balanced accuracy 0.952 against 0.942 with the split),
-        so the bar is 50, above every set measured.
+        (digits: mean balanced accuracy 0.952 against 0.942 with the split)
+        except in the synthetic set's balanced accuracy (0.833 against
+        0.852), so the bar is 50, above every set measured.
     validation_fraction : float in (0, 1), default=0.1
         Share of each class's rows held out for early stopping (at least
         one row of each class).
     n_iter_no_change : int >= 1, default=20
         Patience, in epochs. 20 rather than scikit-learn's 10: a score on a
         validation split with a few dozen minority rows wobbles for several
-        epochs before it improves again (``benchmarks/``: with 10, average
-        precision on digits 0.920, with 20, 0.965).
+        epochs before it improves again (``benchmarks/results/findings.md``:
+        with 10, average precision on digits 0.920, with 20, 0.965).
     tol : float >= 0, default=1e-4
         Minimum improvement of the validation score that counts. An epoch
         whose score is within ``tol`` of the best and whose validation loss
@@ -199,17 +200,18 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         are refused), or "auto": "average_precision"
         when the validation split holds at least 10 minority rows, "loss"
         otherwise (``scoring_`` says which). A scorer named by a string
-        treats the minority class as positive, whichever label it has. A
+        treats the minority class as positive, whichever label it has (the
+        later label, ``classes_[1]``, when both are the same size). A
         callable ``scorer(estimator, X, y)`` (e.g. from
         :func:`~sklearn.metrics.make_scorer`; greater is better) gets the
         validation labels as given to ``fit`` and an estimator answering
         with this model's outputs; its own ``pos_label`` says which class
         is positive.
 
-        Why "auto", from ``benchmarks/`` (six data sets, same splits): with
-        a handful of minority rows in the validation split a ranking score
-        picks epochs by noise, often one of the first, whose weights then
-        miss the minority (abalone19, 2-3 validation minority rows: mean
+        Why "auto", from ``benchmarks/results/findings.md`` (six data sets,
+        same splits): with a handful of minority rows in the validation
+        split a ranking score picks epochs by noise, often one of the
+        first, whose weights then miss the minority (abalone19, 2-3 validation minority rows: mean
         balanced accuracy 0.657 with average precision, 0.716 with the
         loss), while the loss uses every row. Where the minority is
         plentiful the weighted loss stops too early for ranking, because it
@@ -606,7 +608,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         train_w = weights
         if weights is not None and train_rows is not None:
             train_w = weights[train_rows]
-        self._minority = int(np.argmin(np.bincount(train_y, minlength=2)))
+        # The smaller class; the later label (classes_[1], scikit-learn's
+        # positive class) when both are the same size, as compare_strategies.
+        counts = np.bincount(train_y, minlength=2)
+        self._minority = 0 if counts[0] < counts[1] else 1
 
         train_data, seen = self._training_data(
             X_all, y_enc, weights, train_rows, train_y, train_w, sampler_seed

@@ -85,8 +85,8 @@ def compare_strategies(
         Binary target with any two labels.
     strategies : dict of str to dict, default=None
         Name -> parameter overrides of the base estimator, e.g.
-        ``{"SMOTE, 50 epochs": {"sampler": "smote", "max_iter": 50}}``.
-        None compares :data:`DEFAULT_STRATEGIES`: plain BCE
+        ``{"SMOTE, 100 epochs": {"sampler": "smote", "max_iter": 100}}``.
+        None compares the built-in strategies: plain BCE
         (``class_weight=None``), class weights (the defaults), SMOTE, random
         under-sampling, balanced batches and focal loss. The base estimator
         weights classes "balanced" by default; after a sampler has balanced
@@ -102,8 +102,8 @@ def compare_strategies(
         An estimator you pass is used as given, without a scaler: pass a
         :class:`~sklearn.pipeline.Pipeline` that ends with the classifier to
         add your own preprocessing, or a configured
-        ``BalancedBCEClassifier(max_iter=50)`` to change what all strategies
-        share.
+        ``BalancedBCEClassifier(max_iter=100)`` to change what all
+        strategies share.
     cv : int, cross-validation splitter or iterable, default=5
         An int gives stratified, shuffled folds seeded by ``random_state``;
         otherwise as in :func:`~sklearn.model_selection.cross_validate`.

@@ -24,8 +24,8 @@ def _pyplot():
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError(
-            "Plotting needs matplotlib, which is not installed. Install imbbce's plots "
-            "extra: pip install imbbce[plots]"
+            "Plotting needs matplotlib, which is not installed: pip install matplotlib "
+            "(or imbbce's plots extra: pip install -e \".[plots]\" from a clone)"
         ) from exc
     return plt
 

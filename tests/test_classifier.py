@@ -680,6 +680,17 @@ def test_threshold_auto_without_validation_split(imbalanced):
         BalancedBCEClassifier(threshold="auto", early_stopping=False).fit(X, y)
 
 
+def test_with_classes_of_equal_size_the_later_label_is_the_minority():
+    # As in compare_strategies and scikit-learn's pos_label: classes_[1].
+    X, y = make_classification(n_samples=400, n_features=5, flip_y=0.2, random_state=0)
+    assert (y == 0).sum() == (y == 1).sum()
+    clf = BalancedBCEClassifier(max_iter=3, early_stopping=False, random_state=0).fit(X, y)
+    predicted = clf.predict(X)
+    recalls = [recall_score(y, predicted, pos_label=label) for label in (0, 1)]
+    assert recalls[0] != recalls[1]
+    assert clf.diagnostics_["minority_recall"] == pytest.approx(recalls[1])
+
+
 def test_values_beyond_float32_are_refused_in_fit_and_predict(imbalanced):
     X, y = imbalanced
     huge = X.copy()

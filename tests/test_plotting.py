@@ -211,7 +211,7 @@ def test_missing_matplotlib_names_the_extra(fitted, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(ImportError, match=r"pip install imbbce\[plots\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib"):
         TrainingHistoryDisplay.from_estimator(fitted)
-    with pytest.raises(ImportError, match=r"pip install imbbce\[plots\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib"):
         StrategyComparisonDisplay.from_results(RESULTS)
