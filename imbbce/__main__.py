@@ -190,7 +190,7 @@ def _import_pandas():
     except ImportError as exc:
         raise CommandError(
             "the command line reads CSV files with pandas, which is not installed: "
-            "pip install pandas (or imbbce's pandas extra: pip install -e \".[pandas]\" "
+            'pip install pandas (or imbbce\'s pandas extra: pip install -e ".[pandas]" '
             "from a clone)"
         ) from exc
     return pd
@@ -203,7 +203,7 @@ def _new_figure(path):
     except ImportError as exc:
         raise CommandError(
             "--plot needs matplotlib, which is not installed: pip install matplotlib (or "
-            "imbbce's plots extra: pip install -e \".[plots]\" from a clone)"
+            'imbbce\'s plots extra: pip install -e ".[plots]" from a clone)'
         ) from exc
     figure = Figure(layout="constrained")
     formats = figure.canvas.get_supported_filetypes()

@@ -25,7 +25,7 @@ def _pyplot():
     except ImportError as exc:
         raise ImportError(
             "Plotting needs matplotlib, which is not installed: pip install matplotlib "
-            "(or imbbce's plots extra: pip install -e \".[plots]\" from a clone)"
+            '(or imbbce\'s plots extra: pip install -e ".[plots]" from a clone)'
         ) from exc
     return plt
 
