@@ -186,7 +186,15 @@ def _neighbors_message(sampler, y, classes):
         fix = ""
         if n_min >= 2:
             owner = sampler if nested is None else nested
-            example = f"{type(owner).__name__}({param}={n_min - 1})"
+            args = f"{param}={n_min - 1}"
+            strategy = _strategy_in_effect(sampler, nested)
+            if not (isinstance(strategy, str) and strategy == "auto"):
+                # A sampler object ignores the estimator's sampling_strategy:
+                # the example carries the one in effect, or following the
+                # advice would silently change it.
+                shown = getattr(strategy, "__name__", None) if callable(strategy) else None
+                args = f"sampling_strategy={shown or repr(strategy)}, {args}"
+            example = f"{type(owner).__name__}({args})"
             if nested is not None:
                 example = f"{name}(smote={example})"
             fix = f"lower {param} below {n_min} (e.g. sampler={example}), "
@@ -198,6 +206,17 @@ def _neighbors_message(sampler, y, classes):
         f"the whole data. To fix it: {fix}use sampler='random_over' (no neighbours), "
         f"or use fewer folds or more minority samples."
     )
+
+
+def _strategy_in_effect(sampler, nested):
+    """The ``sampling_strategy`` that decides how many rows the SMOTE step makes.
+
+    A combined sampler given no SMOTE of its own passes its own strategy to
+    the default one it builds; given one, that SMOTE's strategy counts.
+    """
+    if nested is None or sampler.get_params(deep=False).get("smote") is None:
+        return sampler.get_params(deep=False).get("sampling_strategy", "auto")
+    return nested.get_params(deep=False).get("sampling_strategy", "auto")
 
 
 def _neighbors_setting(sampler):

@@ -133,6 +133,33 @@ def test_smote_tomek_advice_names_its_inner_smote(data):
     resample(SMOTETomek(smote=SMOTE(k_neighbors=2)), X, y, None, np.array([0, 1]))
 
 
+@pytest.mark.parametrize(
+    "sampler, advised",
+    [
+        (
+            make_sampler("smote", 0.5, seed=0),
+            "sampler=SMOTE(sampling_strategy=0.5, k_neighbors=2)",
+        ),
+        (
+            make_sampler("smote_tomek", 0.5, seed=0),
+            "sampler=SMOTETomek(smote=SMOTE(sampling_strategy=0.5, k_neighbors=2))",
+        ),
+        (
+            SMOTETomek(sampling_strategy=0.9, smote=SMOTE(sampling_strategy=0.5)),
+            "sampler=SMOTETomek(smote=SMOTE(sampling_strategy=0.5, k_neighbors=2))",
+        ),
+    ],
+)
+def test_neighbour_advice_keeps_the_sampling_strategy_in_effect(data, sampler, advised):
+    # A sampler object ignores the estimator's sampling_strategy, so advice
+    # without it would quietly change how many rows are made.
+    X, y = data
+    X, y = X[:53], y[:53]  # 3 minority rows
+    with pytest.raises(ValueError) as info:
+        resample(sampler, X, y, None, np.array([0, 1]))
+    assert advised in str(info.value)
+
+
 def test_one_minority_sample_gets_no_neighbour_advice(data):
     X, y = data
     X, y = X[:51], y[:51]
