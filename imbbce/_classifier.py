@@ -93,10 +93,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         cloned in ``fit``; its nested parameters are tunable
         (``sampler__k_neighbors``), and a ``random_state`` left as None
         (its own or a nested sampler's) is derived from this estimator's.
-        Strings: "random_over",
-        "random_under", "smote", "borderline_smote", "adasyn",
-        "smote_tomek", "smote_enn", "tomek", "near_miss", "edited_nn"
-        (imbalanced-learn's samplers with their defaults), and
+        Strings: "random_over", "random_under", "smote", "borderline_smote",
+        "adasyn", "smote_tomek", "smote_enn", "tomek", "near_miss",
+        "edited_nn" (imbalanced-learn's samplers with their defaults), and
         "balanced_batch": every epoch draws mini-batches with replacement so
         that each class has an equal expected share, without a resampled
         copy of the data.
@@ -211,9 +210,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Why "auto", from ``benchmarks/results/findings.md`` (six data sets,
         same splits): with a handful of minority rows in the validation
         split a ranking score picks epochs by noise, often one of the
-        first, whose weights then miss the minority (abalone19, 2-3 validation minority rows: mean
-        balanced accuracy 0.657 with average precision, 0.716 with the
-        loss), while the loss uses every row. Where the minority is
+        first, whose weights then miss the minority (abalone19, 2-3
+        validation minority rows: mean balanced accuracy 0.657 with average
+        precision, 0.716 with the loss), while the loss uses every row. Where the minority is
         plentiful the weighted loss stops too early for ranking, because it
         rises with overconfidence while the ranking still improves (20k rows
         with 1 % positives, 16 validation minority rows: average precision
