@@ -513,6 +513,13 @@ def test_early_stopping_restores_the_best_epoch(imbalanced):
     assert clf.stop_reason_ == "early_stopping"
     assert clf.n_iter_ - clf.best_epoch_ >= 3
     assert clf.diagnostics_["checked_on"] == "validation"
+    # The weights are the best epoch's: a fit that stops there by max_iter
+    # (same seed, so the same epochs) predicts bit for bit the same.
+    stopped_there = BalancedBCEClassifier(
+        early_stopping=True, n_iter_no_change=3, max_iter=clf.best_epoch_, random_state=0
+    ).fit(X, y)
+    assert stopped_there.best_epoch_ == clf.best_epoch_
+    np.testing.assert_array_equal(stopped_there.predict_proba(X), clf.predict_proba(X))
 
 
 class TwoLayer(nn.Module):

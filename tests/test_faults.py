@@ -23,8 +23,11 @@ y = (X[:, 0] + 0.5 * RNG.randn(120) > 1.0).astype(np.int64)  # about 20 % positi
 class Faulty(nn.Module):
     """A linear model whose forward fails on its ``after``-th call.
 
-    ``fault`` is "nan" (returns NaN logits from then on), "interrupt" (raises
-    KeyboardInterrupt once, as Ctrl-C would) or "boom" (raises RuntimeError).
+    ``fault`` is "nan" (returns NaN logits from then on), "huge" (finite
+    logits times 1e7 from then on: a finite loss above the divergence limit),
+    "inf_weight" (sets the bias to infinity once, after computing finite
+    logits: only the weights show it), "interrupt" (raises KeyboardInterrupt
+    once, as Ctrl-C would) or "boom" (raises RuntimeError).
     """
 
     def __init__(self, n_features_in, after=10, fault="nan"):
@@ -43,6 +46,11 @@ class Faulty(nn.Module):
         logits = self.linear(X).squeeze(-1)
         if self.calls >= self.after and self.fault == "nan":
             return logits * float("nan")
+        if self.calls >= self.after and self.fault == "huge":
+            return logits * 1e7
+        if self.calls == self.after and self.fault == "inf_weight":
+            with torch.no_grad():
+                self.linear.bias.fill_(float("inf"))
         return logits
 
 
@@ -94,6 +102,28 @@ def test_module_turning_nan_restores_the_last_good_weights(early_stopping):
     # Epoch 3 did not finish: it is neither counted nor half-recorded.
     assert clf.n_iter_ == len(clf.history_) == 2
     assert all("train_loss" in row for row in clf.history_)
+    # Restored: exactly the weights a clean fit of those two epochs keeps.
+    clean_two = faulty(after=10**9, fault="nan", early_stopping=early_stopping, max_iter=2)
+    assert torch.equal(_weights(clf), _weights(clean_two.fit(X, y)))
+
+
+@pytest.mark.parametrize(
+    "fault, epoch",
+    [
+        ("huge", 3),  # finite loss above 1e6, from the first batch of epoch 3
+        ("inf_weight", 2),  # only the weights at the end of epoch 2 show it
+    ],
+)
+def test_divergence_is_caught_by_the_loss_limit_and_by_the_weights(fault, epoch):
+    # Without early stopping: 4 forward calls per epoch; call 9 opens epoch 3,
+    # call 8 is the last training batch of epoch 2.
+    after = 9 if fault == "huge" else 8
+    clf = faulty(after=after, fault=fault, early_stopping=False)
+    with pytest.warns(TrainingDivergedWarning, match=f"diverged in epoch {epoch}"):
+        clf.fit(X, y)
+    assert clf.stop_reason_ == "diverged" and clf.n_iter_ == epoch - 1
+    clean = faulty(after=10**9, fault=fault, early_stopping=False, max_iter=epoch - 1)
+    assert torch.equal(_weights(clf), _weights(clean.fit(X, y)))
     assert torch.isfinite(_weights(clf)).all()
     # Later calls of the module return NaN again; the restored weights are the
     # good ones, so a fresh finite module with them predicts finite values.

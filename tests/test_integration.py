@@ -151,9 +151,35 @@ def test_stacking(data):
     assert stack.fit(X, y).predict_proba(X).shape == (400, 2)
 
 
+class WeightRecorder(BalancedBCEClassifier):
+    """Records the sample weights each fit receives."""
+
+    received = []
+
+    def fit(self, X, y, sample_weight=None):
+        WeightRecorder.received.append(None if sample_weight is None else sample_weight.copy())
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
 def test_adaboost_uses_sample_weight(data):
     X, y = data
-    boost = AdaBoostClassifier(BalancedBCEClassifier(**SMALL), n_estimators=2, random_state=0)
+    WeightRecorder.received = []
+    # Boosting does the reweighting, so the networks train without class
+    # weights (with them, the second round's network was worse than chance on
+    # the boosted weights and AdaBoost stopped after one).
+    boost = AdaBoostClassifier(
+        WeightRecorder(class_weight=None, max_iter=5, random_state=0),
+        n_estimators=2,
+        random_state=0,
+    )
     boost.fit(X, y)
-    assert len(boost.estimators_) >= 1
-    assert boost.predict(X).shape == (400,)
+    assert len(boost.estimators_) == 2
+    second = WeightRecorder.received[1]
+    assert np.ptp(second) > 0  # boosting reweighted the rows
+    # The second network is the one those weights give, not an unweighted one.
+    params = boost.estimators_[1].get_params()
+    weighted = BalancedBCEClassifier(**params).fit(X, y, sample_weight=second)
+    unweighted = BalancedBCEClassifier(**params).fit(X, y)
+    proba = boost.estimators_[1].predict_proba(X)
+    np.testing.assert_array_equal(proba, weighted.predict_proba(X))
+    assert not np.array_equal(proba, unweighted.predict_proba(X))

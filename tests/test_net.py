@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from sklearn.metrics import average_precision_score
+from sklearn.metrics import average_precision_score, f1_score
 
 from imbbce import _net
 from imbbce._modules import MLP
@@ -20,12 +20,16 @@ from imbbce._net import (
 
 
 def test_scorer_follows_the_minority_when_it_is_encoded_zero():
-    logits = np.array([-3.0, -2.0, 1.0, 2.0, 3.0])
+    # An imperfect ranking, so that the two classes' average precisions differ.
+    logits = np.array([-3.0, 1.5, -2.0, 2.0, 3.0])
     y = np.array([0, 0, 1, 1, 1])  # label 0 is the minority
     score = MinorityScorer("average_precision", minority=0, threshold_logit=0.0)
-    expected = average_precision_score(1 - y, -logits)
-    assert score.score_logits(logits, y) == pytest.approx(expected)
-    assert score.score_logits(logits, y) == pytest.approx(1.0)
+    minority_ap = average_precision_score(1 - y, -logits)
+    assert minority_ap != pytest.approx(average_precision_score(y, logits))
+    assert score.score_logits(logits, y) == pytest.approx(minority_ap)
+    f1 = MinorityScorer("f1", minority=0, threshold_logit=0.0)
+    assert f1.score_logits(logits, y) == pytest.approx(f1_score(1 - y, (logits <= 0).astype(int)))
+    assert f1.score_logits(logits, y) != pytest.approx(f1_score(y, (logits > 0).astype(int)))
 
 
 def test_label_scorer_uses_the_threshold():

@@ -16,9 +16,13 @@ def test_small_networks_get_one_thread():
     assert choose_n_threads(None, 20_000, 256) == 1
 
 
-def test_large_networks_get_torch_default_bounded_by_cores():
-    chosen = choose_n_threads(None, THREADED_WORK, 2)
-    assert 1 <= chosen <= max(1, torch.get_num_threads())
+def test_large_networks_get_torch_default_bounded_by_cores(monkeypatch):
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 8)
+    monkeypatch.setattr("imbbce._threads.available_cores", lambda: 2)
+    assert choose_n_threads(None, THREADED_WORK, 1) == 2  # capped by the cores
+    assert choose_n_threads(None, THREADED_WORK - 1, 1) == 1  # just below: one thread
+    monkeypatch.setattr("imbbce._threads.available_cores", lambda: 16)
+    assert choose_n_threads(None, THREADED_WORK, 1) == 8  # torch's own setting
 
 
 def test_context_restores_the_global_setting():
