@@ -35,6 +35,7 @@ from imbbce._net import DENSE_BLOCK_BYTES
 # which "auto" would skip on their few hundred rows.
 FAST = {"max_iter": 15, "early_stopping": True, "random_state": 0}
 NO_SPLIT = {**FAST, "early_stopping": False}
+NO_SPLIT_SEED = {"early_stopping": False, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
@@ -404,8 +405,16 @@ def test_dropout_is_in_the_module_and_off_at_predict(imbalanced):
 )
 def test_losses_are_used(imbalanced, loss, cls):
     X, y = imbalanced
-    clf = BalancedBCEClassifier(loss=loss, class_weight=None, **FAST).fit(X, y)
-    assert isinstance(clf.net_.criterion_, cls)
+    clf = BalancedBCEClassifier(
+        loss=loss, class_weight=None, focal_gamma=1.5, tau=0.5, **NO_SPLIT
+    ).fit(X, y)
+    criterion = clf.net_.criterion_
+    assert isinstance(criterion, cls)
+    if loss == "focal":
+        assert criterion.gamma == 1.5
+    else:  # the parameters reach the loss: tau, and the prior it adjusts for
+        assert criterion.tau == 0.5
+        assert criterion.prior == pytest.approx(y.mean())
 
 
 def test_logit_adjustment_raises_minority_logits(imbalanced):
@@ -426,7 +435,25 @@ def test_optimizers(imbalanced, optimizer):
 def test_activations(imbalanced, activation):
     X, y = imbalanced
     clf = BalancedBCEClassifier(activation=activation, max_iter=2, random_state=0).fit(X, y)
+    expected = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}.get(activation)
+    expected = expected or {"leaky_relu": nn.LeakyReLU, "elu": nn.ELU}[activation]
+    layers = [type(m) for m in clf.net_.module_.modules()]
+    assert layers.count(expected) == 2  # one after each of the two hidden layers
     assert clf.predict(X).shape == (600,)
+
+
+@pytest.mark.parametrize(
+    ("sampler", "seen"), [("random_over", 0.5), ("balanced_batch", 0.5), (None, None)]
+)
+def test_prior_shift_follows_the_prior_the_loss_saw(imbalanced, sampler, seen):
+    # Without class weights the only shift is the prior the loss saw against
+    # the real one: logit(0.5) - logit(real) after balancing, none without.
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(sampler=sampler, class_weight=None, max_iter=2, **NO_SPLIT_SEED)
+    clf.fit(X, y)
+    real = y.mean()
+    expected = 0.0 if seen is None else np.log(seen / (1 - seen)) - np.log(real / (1 - real))
+    assert clf.prior_shift_ == pytest.approx(expected)
 
 
 def test_linear_model_with_empty_hidden_layers(imbalanced):

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from imblearn.combine import SMOTETomek
+from imblearn.combine import SMOTEENN, SMOTETomek
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 
-from imbbce._samplers import SAMPLER_ALIASES, make_sampler, resample
+from imbbce._samplers import SAMPLER_ALIASES, _carry_weights, make_sampler, resample
 
 
 @pytest.fixture
@@ -90,6 +90,39 @@ def test_smote_rows_keep_weights_and_synthetic_rows_get_class_mean(data):
     assert len(w_res) == len(y_res) == 100
     np.testing.assert_array_equal(w_res[:60], weights)  # originals, unchanged
     np.testing.assert_allclose(w_res[60:], weights[y == 1].mean())  # 40 synthetic positives
+
+
+def test_weights_follow_rows_by_content_when_a_sampler_also_removes_rows(data):
+    # SMOTE+ENN drops original rows, so position no longer says which is
+    # which: every kept original row must keep its own weight.
+    X, y = data
+    X = X.astype(np.float64)
+    X[:50] += np.random.RandomState(1).randn(50, 3) * 2  # overlap, for ENN to clean
+    weights = np.arange(60, dtype=np.float64) + 1
+    X_res, y_res, w_res = resample(SMOTEENN(random_state=0), X, y, weights, np.array([0, 1]))
+    original = {(row.tobytes(), label): w for row, label, w in zip(X, y, weights)}
+    kept = [original.get((row.tobytes(), label)) for row, label in zip(X_res, y_res)]
+    n_kept = sum(w is not None for w in kept)
+    assert 0 < n_kept < 60  # some originals were removed
+    assert not np.array_equal(X_res[:n_kept], X[:n_kept])  # so positions shifted
+    for w_expected, w, label in zip(kept, w_res, y_res):
+        if w_expected is not None:
+            assert w == w_expected
+        else:  # synthetic: the class mean
+            assert w == pytest.approx(weights[y == label].mean())
+
+
+def test_identical_rows_share_the_mean_of_their_weights():
+    X = np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 5.0], [6.0, 6.0], [7.0, 7.0]])
+    y = np.array([0, 0, 1, 1, 1])
+    weights = np.array([1.0, 3.0, 1.0, 1.0, 1.0])
+    sampler = make_sampler("random_under", "auto", seed=0)
+    _, y_res, w_res = resample(sampler, X, y, weights, np.array([0, 1]))
+    # A selector keeps each row's own weight (it reports which rows it kept).
+    assert sorted(w_res[y_res == 0].tolist()) == [1.0, 3.0]
+    # A generator's output is matched by content: both copies weigh the mean.
+    carried = _carry_weights(X, y, weights, X[[0, 1, 2]], y[[0, 1, 2]])
+    assert carried.tolist() == [2.0, 2.0, 1.0]
 
 
 def test_sampler_keeping_only_zero_weight_rows_of_a_class_is_an_error(data):

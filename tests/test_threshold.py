@@ -44,3 +44,16 @@ def test_result_is_a_probability():
 def test_other_label_scorers(scoring):
     logits = np.array([-2.0, -1.0, 0.5, 1.5])
     assert 0 < tune_threshold(logits, np.array([0, 0, 1, 1]), scoring, 1) < 1
+
+
+def test_sample_weight_changes_the_chosen_threshold():
+    # Unweighted, F1 is best calling the rows from logit 0.5 up positive (0.8);
+    # with the positive at 0.5 weightless, best is calling only the top row
+    # positive (1.0), which leaves the negative at logit 1.0 out.
+    logits = np.array([-1.0, 0.5, 1.0, 2.0])
+    y = np.array([0, 1, 0, 1])
+    plain = tune_threshold(logits, y, "f1", minority=1)
+    weighted = tune_threshold(logits, y, "f1", minority=1, sample_weight=np.array([1, 0, 1, 1.0]))
+    proba = 1 / (1 + np.exp(-logits))
+    assert (proba > plain).tolist() == [False, True, True, True]
+    assert (proba > weighted).tolist() == [False, False, False, True]
