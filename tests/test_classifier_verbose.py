@@ -50,5 +50,6 @@ def test_verbose_2_adds_a_progress_bar(data, capsys):
     captured = capsys.readouterr()
     assert _epoch_numbers(captured.out) == [1, 2, 3]
     # tqdm draws on stderr: one bar per epoch over its batches.
-    assert captured.err.count("it/s") >= 3
+    # "it/s", or "s/it" when a batch takes over a second on a loaded machine.
+    assert len(re.findall(r"it/s|s/it", captured.err)) >= 3
     assert clf.n_iter_ == 3

@@ -105,8 +105,9 @@ def test_warn_if_collapsed_gives_numbers_and_remedies():
 def test_warn_if_collapsed_on_minority_only_says_so():
     report = collapse_report(Y, np.ones(10, dtype=int), minority=1, checked_on="validation")
     assert report["collapsed"] is True
-    with pytest.warns(MajorityCollapseWarning, match="class 1, the minority, for every row"):
+    with pytest.warns(MajorityCollapseWarning, match="class 1, the minority, for every row") as w:
         warn_if_collapsed(report, 1)
+    assert "majority" not in str(w[0].message)  # not called a majority collapse
 
 
 def test_warn_if_collapsed_is_silent_when_not_collapsed():
@@ -139,7 +140,6 @@ def test_plain_bce_collapses_and_warns(collapsing_data):
     assert clf.diagnostics_["minority_rate"] == pytest.approx(np.mean(y == "fraud"), abs=0.01)
     assert clf.diagnostics_["predicted_minority_rate"] == 0.0
     assert clf.diagnostics_["collapsed"] is True
-    assert set(clf.predict(X)) == {"ok"}
 
 
 def test_defaults_do_not_collapse(collapsing_data):
@@ -183,3 +183,58 @@ def test_without_a_split_the_training_rows_as_given_are_checked_not_the_resample
     report = clf.diagnostics_
     assert report["checked_on"] == "training" and report["n_samples"] == 1000
     assert report["minority_rate"] == pytest.approx(y.mean())
+
+
+# -------------------------------------------- advice that follows the settings
+
+Y4 = np.array([0, 0, 0, 1])
+
+
+@pytest.mark.parametrize("checked_on", ["validation", "training"])
+def test_patience_is_advised_only_when_a_validation_split_was_used(checked_on):
+    report = collapse_report(Y4, np.zeros(4, dtype=int), minority=1, checked_on=checked_on)
+    with pytest.warns(MajorityCollapseWarning) as record:
+        warn_if_collapsed(report, "fraud")
+    assert ("n_iter_no_change" in str(record[0].message)) == (checked_on == "validation")
+
+
+def _message(settings, checked_on="validation"):
+    report = collapse_report(Y4, np.zeros(4, dtype=int), minority=1, checked_on=checked_on)
+    with pytest.warns(MajorityCollapseWarning) as record:
+        warn_if_collapsed(report, "fraud", settings)
+    return str(record[0].message)
+
+
+DEFAULTS = dict(
+    class_weight="balanced",
+    sampler=None,
+    loss="bce",
+    threshold=0.5,
+    prior_correction=False,
+    max_iter=50,
+    n_iter_no_change=20,
+)
+
+
+def test_advice_leaves_out_what_is_already_in_place():
+    message = _message({**DEFAULTS, "sampler": "smote", "stop_reason": "early_stopping"})
+    assert "class_weight='balanced'" not in message and "sampler=" not in message
+    assert "loss='focal'" in message and "threshold='auto'" in message
+    assert "class_weight='balanced'" in _message({**DEFAULTS, "class_weight": None})
+
+
+def test_patience_only_when_early_stopping_ended_training_else_longer_training():
+    stopped = _message({**DEFAULTS, "stop_reason": "early_stopping"})
+    assert "n_iter_no_change, now 20" in stopped and "max_iter" not in stopped
+    capped = _message({**DEFAULTS, "stop_reason": "max_iter", "max_iter": 30})
+    assert "train longer (max_iter, now 30)" in capped and "n_iter_no_change" not in capped
+
+
+@pytest.mark.parametrize(
+    "change, cause",
+    [({"prior_correction": True}, "prior_correction=True"), ({"threshold": 0.9}, "threshold=0.9")],
+)
+def test_a_setting_that_explains_the_collapse_is_named_first(change, cause):
+    message = _message({**DEFAULTS, "stop_reason": "max_iter", **change})
+    assert f"Likely cause: {cause}" in message
+    assert message.index("Likely cause") < message.index("Remedies")

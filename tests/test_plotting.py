@@ -16,7 +16,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from imbbce import BalancedBCEClassifier, StrategyComparisonDisplay, TrainingHistoryDisplay
+from imbbce import (
+    BalancedBCEClassifier,
+    StrategyComparisonDisplay,
+    TrainingDivergedWarning,
+    TrainingHistoryDisplay,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -58,7 +63,7 @@ def test_history_of_a_diverged_fit_plots_its_finished_epochs(data):
     clf = BalancedBCEClassifier(
         optimizer="sgd", learning_rate_init=1e6, max_iter=10, early_stopping=False, random_state=0
     )
-    with pytest.warns(UserWarning, match="diverged"):
+    with pytest.warns(TrainingDivergedWarning):
         clf.fit(X * 1e4, y)
     assert clf.stop_reason_ == "diverged"
     display = TrainingHistoryDisplay.from_estimator(clf)

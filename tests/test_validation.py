@@ -97,12 +97,6 @@ def test_split_is_stratified_seeded_and_disjoint():
     np.testing.assert_array_equal(again[1], valid)
 
 
-def test_split_keeps_at_least_one_row_per_class():
-    y = np.array([0] * 8 + [1] * 2)
-    _, valid = validation_split(y, 0.1, seed=0)
-    assert sorted(y[valid].tolist()) == [0, 1]
-
-
 def test_split_too_small_warns_and_returns_none():
     with pytest.warns(UserWarning, match="smaller class has 1 sample"):
         assert validation_split(np.array([0] * 9 + [1]), 0.1, seed=0) is None
@@ -111,3 +105,29 @@ def test_split_too_small_warns_and_returns_none():
 def test_plain_label():
     assert repr(plain_label(np.str_("a"))) == "'a'"
     assert repr(plain_label(np.int64(3))) == "3"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_small_data_keeps_the_minority_on_both_sides(seed):
+    # 8 rows, 2 of the minority, fraction 0.1: train_test_split(stratify=y)
+    # put 2 majority rows and no minority row on the validation side.
+    y = np.array([0, 0, 0, 0, 1, 0, 0, 1])
+    train, valid = validation_split(y, 0.1, seed)
+    for side in (train, valid):
+        assert set(y[side]) == {0, 1}
+    assert sorted(np.concatenate([train, valid])) == list(range(8))
+
+
+def test_each_class_is_split_by_the_fraction():
+    y = np.array([0] * 950 + [1] * 50)
+    train, valid = validation_split(y, 0.1, 0)
+    assert np.bincount(y[valid]).tolist() == [95, 5]
+    assert len(np.intersect1d(train, valid)) == 0
+    assert not np.array_equal(validation_split(y, 0.1, 1)[1], valid)  # the seed matters
+
+
+def test_a_class_without_weight_on_one_side_means_no_split():
+    y = np.array([0, 0, 0, 0, 1, 1])
+    weights = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # one minority row weighs
+    with pytest.warns(UserWarning, match="Early stopping needs a validation split"):
+        assert validation_split(y, 0.5, 0, weights) is None
