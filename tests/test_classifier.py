@@ -30,6 +30,7 @@ from imbbce._classifier import (
     validation_batch_rows,
 )
 from imbbce._net import DENSE_BLOCK_BYTES
+from imbbce._samplers import SAMPLER_ALIASES
 
 # Early stopping on: these tests were written for fits with a validation split,
 # which "auto" would skip on their few hundred rows.
@@ -116,7 +117,10 @@ def test_user_labels_are_kept(imbalanced, labels):
     X, y = imbalanced
     clf = BalancedBCEClassifier(**FAST).fit(X, labels[y])
     assert clf.classes_.tolist() == labels.tolist()
-    assert set(clf.predict(X).tolist()) <= set(labels.tolist())
+    # The same model as with labels 0/1, its predictions named by the user's labels.
+    coded = BalancedBCEClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), coded.predict_proba(X))
+    assert clf.predict(X).tolist() == labels[coded.predict(X)].tolist()
 
 
 def test_minority_sorting_first_is_scored_as_minority(imbalanced):
@@ -178,8 +182,13 @@ def test_sparse_input_matches_dense(imbalanced, fmt):
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int64, bool])
 def test_other_dtypes(imbalanced, dtype):
     X, y = imbalanced
-    clf = BalancedBCEClassifier(**FAST).fit(X.astype(dtype), y)
-    assert np.isfinite(clf.predict_proba(X.astype(dtype))).all()
+    X_typed = X.astype(dtype)
+    clf = BalancedBCEClassifier(**FAST).fit(X_typed, y)
+    # Trained on the same float32 values as the converted data would give.
+    as_float32 = BalancedBCEClassifier(**FAST).fit(X_typed.astype(np.float32), y)
+    np.testing.assert_array_equal(
+        clf.predict_proba(X_typed), as_float32.predict_proba(X_typed.astype(np.float32))
+    )
 
 
 def test_callers_arrays_are_not_modified(imbalanced):
@@ -298,6 +307,11 @@ def test_every_sampler_alias_fits(imbalanced, sampler):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MajorityCollapseWarning)
         clf.fit(X, y)
+    if sampler == "balanced_batch":
+        assert clf.sampler_ is None  # drawn per epoch, no resampler
+    else:
+        assert isinstance(clf.sampler_, SAMPLER_ALIASES[sampler])
+        assert hasattr(clf.sampler_, "sampling_strategy_")  # fitted, in fit
     assert clf.predict_proba(X).shape == (600, 2)
 
 
