@@ -38,6 +38,7 @@ from ._validation import (
     plain_label,
     validation_split,
 )
+from ._verbose import training_plan
 from ._warnings import user_stacklevel
 from .exceptions import TrainingDivergedWarning
 
@@ -257,9 +258,13 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         state is process-wide, fits started from several threads of one
         process take turns (see Notes).
     verbose : int, default=0
-        0 is silent; 1 prints one line per epoch (epoch, train loss,
-        validation loss and score, seconds); 2 adds a progress bar over the
-        batches of each epoch.
+        0 is silent; 1 prints a line saying how training will run (rows,
+        epochs, and what early stopping watches: the ``valid_score``
+        column's score), then one line per epoch (epoch, train loss,
+        validation loss and score, seconds; each column's best value in
+        colour on a terminal), and when early stopping ends training, the
+        epoch it restores; 2 adds a progress bar over the batches of each
+        epoch.
 
     Attributes
     ----------
@@ -633,6 +638,18 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             valid_data = self._dataset(X_all, y_enc, weights, torch.from_numpy(valid_rows))
             valid_data.sample_weight = valid_w
 
+        if self.verbose:
+            print(
+                training_plan(
+                    len(train_y),
+                    None if split is None else len(split[1]),
+                    None if split is None else n_valid_minority,
+                    self.scoring_,
+                    plain_label(self.classes_[self._minority]),
+                    self.max_iter,
+                )
+            )
+
         real_prior = _weighted_share(train_y, train_w)
         loss_shift = 0.0
         if self.loss == "logit_adjusted":
@@ -757,7 +774,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                         threshold_mode="abs",
                         lower_is_better=self.scoring_ == "loss",
                         load_best=True,
-                        sink=_silent,
+                        # With verbose, skorch says when it stops and which
+                        # epoch it restores.
+                        sink=print if self.verbose else _silent,
                     ),
                 )
             )

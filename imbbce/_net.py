@@ -21,6 +21,7 @@ from skorch.callbacks import Callback, EarlyStopping, EpochScoring
 from skorch.dataset import unpack_data
 
 from ._modules import check_logits_shape, l1_penalty
+from ._verbose import PrintLogOnTerminals
 
 __all__ = [
     "DivergenceGuard",
@@ -53,6 +54,13 @@ class ImbalanceNet(NeuralNet):
     def __init__(self, *args, l1=0.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.l1 = l1
+
+    def get_default_callbacks(self):
+        """skorch's defaults, with a ``PrintLog`` that colours only terminals."""
+        return [
+            (name, PrintLogOnTerminals() if name == "print_log" else callback)
+            for name, callback in super().get_default_callbacks()
+        ]
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's loop, recording in ``interrupted_`` whether a
