@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.metrics import get_scorer
 
 from imbbce._threshold import tune_threshold
 
@@ -40,10 +41,21 @@ def test_result_is_a_probability():
     assert 0 < threshold < 1
 
 
-@pytest.mark.parametrize("scoring", ["balanced_accuracy", "recall", "precision"])
-def test_other_label_scorers(scoring):
-    logits = np.array([-2.0, -1.0, 0.5, 1.5])
-    assert 0 < tune_threshold(logits, np.array([0, 0, 1, 1]), scoring, 1) < 1
+@pytest.mark.parametrize("scoring", ["f1", "balanced_accuracy", "matthews_corrcoef"])
+def test_chosen_threshold_reaches_the_best_score_of_any_cut(scoring):
+    # Noisy scores on 40 rows (fewer than the 100 candidate cuts): the search
+    # must reach the best score that any cut between two logits gives.
+    rng = np.random.RandomState(0)
+    y = (rng.rand(40) < 0.3).astype(int)
+    logits = y + rng.randn(40)
+    threshold = tune_threshold(logits, y, scoring, minority=1)
+    metric = get_scorer(scoring)._score_func
+    proba = 1 / (1 + np.exp(-logits))
+    chosen = metric(y, (proba > threshold).astype(int))
+    ordered = np.sort(logits)
+    cuts = np.r_[ordered[0] - 1, (ordered[:-1] + ordered[1:]) / 2]
+    best = max(metric(y, (logits > cut).astype(int)) for cut in cuts)
+    assert chosen == pytest.approx(best)
 
 
 def test_sample_weight_changes_the_chosen_threshold():
