@@ -70,8 +70,11 @@ def test_grid_search_over_imbalance_strategies_end_to_end(data):
         scoring="average_precision",
         error_score="raise",
     ).fit(X, y)
-    assert len(grid.cv_results_["params"]) == 48
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    # The refitted model is the best candidate, fitted with its parameters.
+    best = grid.best_estimator_.get_params()
+    for name, value in grid.best_params_.items():
+        assert best[name] is value or best[name] == value
     assert grid.best_estimator_.n_iter_ >= 1
 
 
@@ -85,11 +88,12 @@ def test_randomized_search_and_cross_validate(data):
         random_state=0,
         n_jobs=2,
     ).fit(X, y)
-    assert len(search.cv_results_["params"]) == 3
+    rates = [params["learning_rate_init"] for params in search.cv_results_["params"]]
+    assert len(set(rates)) == 3 and all(1e-4 <= r <= 1e-2 for r in rates)
     scores = cross_validate(
         BalancedBCEClassifier(**SMALL), X, y, cv=3, scoring="balanced_accuracy", n_jobs=2
     )
-    assert scores["test_score"].shape == (3,)
+    assert scores["test_score"].shape == (3,) and np.all(np.isfinite(scores["test_score"]))
 
 
 def test_tuned_threshold(data):
@@ -98,18 +102,29 @@ def test_tuned_threshold(data):
         BalancedBCEClassifier(**SMALL), scoring="f1", cv=2, random_state=0
     ).fit(X, y)
     assert 0 < tuned.best_threshold_ < 1
+    # Its predictions use the tuned threshold on the refitted network.
+    proba = tuned.estimator_.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(tuned.predict(X), (proba >= tuned.best_threshold_).astype(int))
 
 
 def test_calibrated(data):
     X, y = data
     calibrated = CalibratedClassifierCV(BalancedBCEClassifier(**SMALL), cv=2).fit(X, y)
-    assert calibrated.predict_proba(X).shape == (400, 2)
+    proba = calibrated.predict_proba(X)
+    assert proba.shape == (400, 2)
+    # Class weights push the raw probabilities towards the minority; the
+    # calibrated ones come back towards the real rate of positives.
+    raw = BalancedBCEClassifier(**SMALL).fit(X, y).predict_proba(X)[:, 1]
+    assert abs(proba[:, 1].mean() - y.mean()) < abs(raw.mean() - y.mean())
 
 
 def test_bagging(data):
     X, y = data
     bag = BaggingClassifier(BalancedBCEClassifier(**SMALL), n_estimators=2, random_state=0)
     assert bag.fit(X, y).predict(X).shape == (400,)
+    # Different bootstrap samples and seeds: two different networks.
+    first, second = (est.predict_proba(X) for est in bag.estimators_)
+    assert not np.array_equal(first, second)
 
 
 def test_stacking(data):
@@ -118,6 +133,7 @@ def test_stacking(data):
         [("net", BalancedBCEClassifier(**SMALL)), ("lr", LogisticRegression())], cv=2
     )
     assert stack.fit(X, y).predict_proba(X).shape == (400, 2)
+    assert stack.stack_method_[0] == "predict_proba"  # the network's probabilities are used
 
 
 class WeightRecorder(BalancedBCEClassifier):
