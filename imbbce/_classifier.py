@@ -34,6 +34,7 @@ from ._validation import (
     check_binary_target,
     check_sample_weight,
     class_weights,
+    minority_code,
     n_validation_rows,
     plain_label,
     validation_split,
@@ -612,10 +613,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         train_w = weights
         if weights is not None and train_rows is not None:
             train_w = weights[train_rows]
-        # The smaller class; the later label (classes_[1], scikit-learn's
-        # positive class) when both are the same size, as compare_strategies.
-        counts = np.bincount(train_y, minlength=2)
-        self._minority = 0 if counts[0] < counts[1] else 1
+        self._minority = minority_code(train_y)
 
         train_data, seen = self._training_data(
             X_all, y_enc, weights, train_rows, train_y, train_w, sampler_seed

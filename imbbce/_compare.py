@@ -25,7 +25,7 @@ from sklearn.utils import check_random_state
 
 from ._classifier import BalancedBCEClassifier
 from ._diagnostics import collapse_report
-from ._validation import check_binary_target
+from ._validation import check_binary_target, minority_code
 from ._warnings import user_stacklevel
 from .exceptions import MajorityCollapseWarning
 
@@ -170,7 +170,7 @@ def compare_strategies(
     """
     classes, y_encoded = check_binary_target(np.ravel(np.asarray(y)))
     counts = np.bincount(y_encoded, minlength=2)
-    minority = classes[0] if counts[0] < counts[1] else classes[1]
+    minority = classes[minority_code(y_encoded)]
     minority = minority.item() if isinstance(minority, np.generic) else minority
     scorers = _scorers(scoring, minority)
     rng = check_random_state(random_state)

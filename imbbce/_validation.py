@@ -16,6 +16,7 @@ __all__ = [
     "check_binary_target",
     "check_sample_weight",
     "class_weights",
+    "minority_code",
     "n_validation_rows",
     "validation_split",
 ]
@@ -75,6 +76,16 @@ def check_binary_target(y):
             "the minority class was not filtered out."
         )
     return classes, np.searchsorted(classes, y).astype(np.int64)
+
+
+def minority_code(y):
+    """The encoded label (0 or 1) of the smaller class of encoded ``y``.
+
+    When both classes are the same size, 1: the later label, scikit-learn's
+    positive class. The estimator and ``compare_strategies`` both use this.
+    """
+    counts = np.bincount(y, minlength=2)
+    return 0 if counts[0] < counts[1] else 1
 
 
 def check_sample_weight(sample_weight, y, classes=None):

@@ -7,6 +7,7 @@ from imbbce._validation import (
     check_binary_target,
     check_sample_weight,
     class_weights,
+    minority_code,
     plain_label,
     validation_split,
 )
@@ -131,3 +132,9 @@ def test_a_class_without_weight_on_one_side_means_no_split():
     weights = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # one minority row weighs
     with pytest.warns(UserWarning, match="Early stopping needs a validation split"):
         assert validation_split(y, 0.5, 0, weights) is None
+
+
+def test_minority_is_the_smaller_class_and_the_later_label_on_a_tie():
+    assert minority_code(np.array([0, 0, 1])) == 1
+    assert minority_code(np.array([0, 1, 1])) == 0
+    assert minority_code(np.array([0, 1])) == 1
