@@ -618,14 +618,6 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         train_data, seen = self._training_data(
             X_all, y_enc, weights, train_rows, train_y, train_w, sampler_seed
         )
-        # The training rows as given, for the checks after training: the
-        # resampled ones would judge collapse and tune a threshold on
-        # synthetic rows at the sampler's class balance.
-        real_train_data = train_data
-        if self.sampler_ is not None:
-            rows = None if train_rows is None else torch.from_numpy(train_rows)
-            real_train_data = self._dataset(X_all, y_enc, weights, rows)
-        real_train_data.sample_weight = train_w
         valid_data = None
         self.scoring_ = None
         if split is not None:
@@ -635,6 +627,16 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             valid_w = None if weights is None else weights[valid_rows]
             valid_data = self._dataset(X_all, y_enc, weights, torch.from_numpy(valid_rows))
             valid_data.sample_weight = valid_w
+            checked = valid_data
+        else:
+            # Without a split the checks after training see every row as
+            # given: resampled ones would judge collapse and tune a threshold
+            # on synthetic rows at the sampler's class balance. Without a
+            # sampler the training data are those rows (no second weights).
+            checked = train_data
+            if self.sampler_ is not None:
+                checked = self._dataset(X_all, y_enc, weights, None)
+            checked.sample_weight = weights
 
         if self.verbose:
             print(
@@ -674,7 +676,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             self.net_ = self._build_net(module, criterion, valid_data, noise_scale, batch_seed)
             with torch_threads(self.n_threads_):
                 self.net_.fit(train_data, None)
-                self._finish_training(valid_data, real_train_data)
+                self._finish_training(checked, on_validation=split is not None)
         return self
 
     def _check_hidden_layer_sizes(self):
@@ -806,11 +808,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             **optimizer_params,
         )
 
-    def _finish_training(self, valid_data, train_data):
+    def _finish_training(self, checked, on_validation):
         """Record how training ended, tune the threshold, check for collapse.
 
-        ``train_data``: the training rows before any resampling, checked
-        when there is no validation split.
+        ``checked``: the validation split (``on_validation``), or else every
+        training row as given, before any resampling.
         """
         net = self.net_
         callbacks = dict(net.callbacks_)
@@ -871,10 +873,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             row["batches"] = []
         self.history_ = net.history
 
-        checked = valid_data if valid_data is not None else train_data
         y_checked = checked.targets.numpy().astype(np.int64)
         positions, stands_for = None, None
-        if valid_data is None and self.threshold != "auto":
+        if not on_validation and self.threshold != "auto":
             # tune_threshold needs every row; the collapse check does not.
             positions, stands_for = rows_to_check(y_checked, self._minority)
         if positions is None:
@@ -902,7 +903,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             y_checked,
             predicted,
             self._minority,
-            "validation" if valid_data is not None else "training",
+            "validation" if on_validation else "training",
             sample_weight=stands_for,
         )
         if self.stop_reason_ != "diverged":  # its own warning names the cause
