@@ -907,19 +907,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             sample_weight=stands_for,
         )
         if self.stop_reason_ != "diverged":  # its own warning names the cause
-            settings = {
-                name: getattr(self, name)
-                for name in (
-                    "class_weight",
-                    "sampler",
-                    "loss",
-                    "threshold",
-                    "prior_correction",
-                    "max_iter",
-                    "n_iter_no_change",
-                )
-            }
-            settings["stop_reason"] = self.stop_reason_
+            settings = {**self.get_params(deep=False), "stop_reason": self.stop_reason_}
             warn_if_collapsed(
                 self.diagnostics_, plain_label(self.classes_[self._minority]), settings
             )

@@ -117,9 +117,9 @@ def warn_if_collapsed(report, minority_label, settings=None):
     settings : dict or None, default=None
         What the fit used, so that the advice leaves out what is already in
         place and names what may have caused the collapse: the estimator's
-        ``class_weight``, ``sampler``, ``loss``, ``threshold``,
-        ``prior_correction``, ``max_iter`` and ``n_iter_no_change``, and
-        ``stop_reason`` (``stop_reason_``). None: generic advice.
+        parameters (``class_weight``, ``sampler``, ``loss``, ``threshold``,
+        ``prior_correction``, ``max_iter`` and ``n_iter_no_change`` are
+        read) and ``stop_reason`` (``stop_reason_``). None: generic advice.
     """
     if not report["collapsed"]:
         return
