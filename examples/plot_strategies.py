@@ -56,8 +56,8 @@ print(f"test rows: {len(y_test)}, positives: {y_test.sum()}")
 # (``max_iter=200``, as scikit-learn's ``MLPClassifier``): a 10 % validation
 # split (about six positives here) scored after every epoch (``scoring="auto"``
 # watches the weighted validation loss with so few), patience 20 epochs. The
-# defaults, ``early_stopping="auto"`` and ``max_iter=50``, would train on all
-# rows for 50 epochs here instead; the last section shows what that changes.
+# defaults, ``early_stopping="auto"`` and ``max_iter=100``, would train on all
+# rows for 100 epochs here instead; the last section shows what that changes.
 recipe = {"early_stopping": True, "max_iter": 200}
 plain = {"class_weight": None}
 balanced = {"class_weight": "balanced"}
@@ -171,7 +171,7 @@ plt.show()
 # six validation positives may end it before. With ``n_iter_no_change=30`` the
 # two first models train longer; with the default ``early_stopping="auto"`` they hold
 # out nothing (the split would hold fewer than 50 minority rows) and train on
-# all rows for ``max_iter=50`` epochs (the defaults). Compare their rows with
+# all rows for ``max_iter=100`` epochs (the defaults). Compare their rows with
 # the table above.
 patient = {}
 for name in ["plain BCE", 'class_weight="balanced"']:

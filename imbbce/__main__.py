@@ -17,7 +17,7 @@ __all__ = ["main"]
 MAX_LISTED = 10  # column names or values listed in an error message
 #: ``--max-iter``'s default, BalancedBCEClassifier's (a test keeps them equal;
 #: the command line does not import torch before it has read the data).
-DEFAULT_MAX_ITER = 50
+DEFAULT_MAX_ITER = 100
 
 
 class CommandError(Exception):

@@ -97,8 +97,8 @@ def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     assert plain_recall < 0.3
     # Without class weights and without the split it misses more of the
     # minority than the defaults do. (32 test minority rows: each is 0.031 of
-    # recall. Over random_state 0-4: plain 0.00-0.13, without the split
-    # 0.13-0.25, defaults 0.41-0.50; the margins below are about half of that.)
+    # recall. Over random_state 0-4, 100 epochs: plain 0.00-0.28, without the
+    # split 0.22-0.31, defaults 0.38-0.47, above both for every seed.)
     no_split = BalancedBCEClassifier(class_weight=None, random_state=0).fit(X_train, y_train)
     assert no_split.early_stopping_ is False
     no_split_recall = recall_score(y_test, no_split.predict(X_test))
@@ -106,7 +106,7 @@ def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     defaults = BalancedBCEClassifier(random_state=0).fit(X_train, y_train)
     assert not defaults.diagnostics_["collapsed"]
     defaults_recall = recall_score(y_test, defaults.predict(X_test))
-    assert defaults_recall > max(0.35, plain_recall + 0.2, no_split_recall + 0.12)
+    assert defaults_recall > max(0.3, plain_recall + 0.1, no_split_recall)
 
 
 @pytest.mark.parametrize(

@@ -211,7 +211,7 @@ DEFAULTS = dict(
     loss="bce",
     threshold=0.5,
     prior_correction=False,
-    max_iter=50,
+    max_iter=100,
     n_iter_no_change=20,
 )
 

@@ -69,9 +69,9 @@ def test_best_values_are_coloured_on_a_terminal_only(monkeypatch):
 
 
 def test_plan_without_a_validation_split():
-    text = training_plan(500, None, None, None, "fraud", 50)
+    text = training_plan(500, None, None, None, "fraud", 70)
     assert text == (
-        "Training on 500 rows for 50 epochs, without a validation split (no early stopping)."
+        "Training on 500 rows for 70 epochs, without a validation split (no early stopping)."
     )
 
 
