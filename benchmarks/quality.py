@@ -57,7 +57,7 @@ from skorch import NeuralNetBinaryClassifier  # noqa: E402
 from torch import nn  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from datasets import DATASETS, load  # noqa: E402
+from datasets import DATASETS, load, load_shared  # noqa: E402
 
 import imbbce  # noqa: E402
 from imbbce import BalancedBCEClassifier  # noqa: E402
@@ -274,7 +274,7 @@ def evaluate(name, X, y, train, test, seed, epochs):
 def _task(dataset, split_id, train, test, method, epochs, seed):
     """One method on one test fold (run in a worker process)."""
     torch.set_num_threads(1)
-    X, y = load(dataset)  # small and quick to load; the task only carries indices
+    X, y = load_shared(dataset)  # the task carries only indices; fits see copies
     repeat, fold = divmod(split_id, 5)
     fold_seed = seed * 1000 + split_id
     row = {"dataset": dataset, "repeat": repeat, "fold": fold, "method": method, "seed": fold_seed}
@@ -311,7 +311,8 @@ def run(datasets, methods, repeats, epochs, csv_path, seed=0, n_jobs=2):
     parallel = joblib.Parallel(n_jobs=n_jobs, batch_size=1, return_as="generator")
     for row in parallel(joblib.delayed(_task)(*task) for task in tasks):
         rows.append(row)
-        pd.DataFrame(rows).to_csv(csv_path, index=False)  # partial results survive
+        if len(rows) % 20 == 0:  # partial results survive an interrupted run
+            pd.DataFrame(rows).to_csv(csv_path, index=False)
     df = pd.DataFrame(rows)
     # Back to the order the data sets and methods were given in, for the reports.
     dataset_rank = df["dataset"].map({d: i for i, d in enumerate(datasets)})
