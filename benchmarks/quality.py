@@ -213,7 +213,7 @@ def make_method(name, X_train, y_train, seed, epochs):
 #: benchmarks/results/findings.md). Two candidates and two inner folds, so that the full
 #: run fits its time budget. Left out at 100 epochs: early stopping forced on (with
 #: "auto" scoring or on the weighted validation loss), chosen in 7 of 115 outer folds,
-#: and 50 epochs without early stopping, chosen in 14.
+#: and 50 epochs without early stopping, chosen in 14 of 115.
 TUNED_GRID = [
     {"balancedbceclassifier__early_stopping": ["auto"]},
     {"balancedbceclassifier__sampler": ["smote"]},
