@@ -13,7 +13,7 @@ Run from the repository root::
     OMP_NUM_THREADS=1 nice -n 10 python benchmarks/quality.py --quick    # minutes
 
 It writes ``quality.csv`` (one row per method and fold), ``quality.md`` (mean
-± std per data set, the goals of issue 7, the protocol) and ``quality.png``
+± std per data set, the quality goals, the protocol) and ``quality.png``
 to ``benchmarks/results/`` (``--out`` changes the folder).
 """
 
@@ -80,8 +80,9 @@ ANCHOR_ARCHITECTURE = {"hidden_layer_sizes": (64, 32), "activation": "relu"}
 def check_anchors_match_defaults():
     """Raise if imbbce's default network is no longer the anchors' network.
 
-    The issue asks for anchors "like imbbce's default": when a default changes,
-    ``MLPModule`` and the ``MLPClassifier`` anchor must change with it.
+    The quality goals compare imbbce with anchors "like imbbce's default":
+    when a default changes, ``MLPModule`` and the ``MLPClassifier`` anchor
+    must change with it.
     """
     defaults = BalancedBCEClassifier().get_params()
     drifted = {k: defaults[k] for k, v in ANCHOR_ARCHITECTURE.items() if defaults[k] != v}
@@ -470,7 +471,7 @@ def markdown(df, args, elapsed):
             f"| {d} | {len(y)} | {X.shape[1]} | {int(y.sum())} | {y.mean():.2%} | "
             f"{int(df[df.dataset == d]['repeat'].max()) + 1} |"
         )
-    lines += ["", "## Goals of issue 7", ""]
+    lines += ["", "## Quality goals", ""]
     lines += goals(df, mean, recall_zero)
     lines += ["", "## Results per data set (mean ± std over test folds)", ""]
     cols = ["average_precision", "roc_auc", "balanced_accuracy", "f1", "recall", "pos_rate"]
@@ -608,7 +609,7 @@ ALL_METHODS = [
 #: in an early run, with per-fold deviations of 0.02: 10 folds each (15 until the
 #: default became 100 epochs: that run took 30.6 minutes, and on the first 10 of the 15
 #: folds their largest goal-2 gap was 0.003 against 0.004 on all 15). The whole run
-#: stays under the 30 minutes the issue allows on 2 cores.
+#: stays under its budget of 30 minutes on 2 cores.
 FULL_REPEATS = {
     "digits_8": 2,
     "breast_cancer": 2,
@@ -618,7 +619,7 @@ FULL_REPEATS = {
     "synthetic_1pct": 1,
 }
 #: Epochs of the neural anchors: imbbce's default MLP, Adam and batch, without early
-#: stopping; the same as imbbce's default ``max_iter`` ("same epochs" in the issue).
+#: stopping; the same as imbbce's default ``max_iter`` ("same epochs" in the quality goals).
 ANCHOR_EPOCHS = BalancedBCEClassifier().max_iter
 QUICK_DATASETS = ["breast_cancer", "yeast4", "abalone19"]
 
