@@ -197,7 +197,8 @@ class ValidationTimer:
     def __enter__(self):
         from skorch.callbacks import EpochScoring
 
-        from imbbce._net import FlaggedEarlyStopping, ImbalanceNet
+        from imbbce._callbacks import FlaggedEarlyStopping
+        from imbbce._net import ImbalanceNet
 
         self.shares, self._valid, self._epoch_start = [], 0.0, None
         self._patched = []

@@ -1,57 +1,62 @@
 """BalancedBCEClassifier: a torch network for imbalanced binary data."""
 
-import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import torch
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import ProgressBar
-from skorch.helper import predefined_split
 
+from ._checks import (
+    check_binary_target,
+    check_hidden_layer_sizes,
+    check_sample_weight,
+    minority_code,
+    plain_label,
+    resolve_device,
+)
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._data import BatchIterator, TrainingData, as_float32_tensor
-from ._diagnostics import collapse_report, rows_to_check, warn_if_collapsed
+from ._data import as_float32_tensor, feature_std, weighted_dataset
+from ._diagnostics import checked_logits, collapse_report, warn_about_outcome, warn_if_collapsed
+from ._inference import predict_logits
 from ._losses import build_loss
 from ._modules import ACTIVATIONS, build_module, count_parameters
 from ._net import (
-    DivergenceGuard,
-    FlaggedEarlyStopping,
-    ImbalanceNet,
-    dense_block_rows,
-    fused_optimizer_params,
-    predict_logits,
-    validation_scoring,
+    OPTIMIZERS,
+    EarlyStoppingPlan,
+    make_net,
+    release_training_state,
+    training_outcome,
 )
-from ._prior import logit, prior_shift
-from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler, resample
+from ._prior import logit, positive_share, prior_shift
+from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler
+from ._scoring import binary_scorer_names, resolve_scoring
+from ._split import resolve_early_stopping, validation_split
 from ._threads import TRAINING_LOCK, choose_n_threads, prediction_threads, torch_threads
 from ._threshold import tune_threshold
-from ._validation import (
-    binary_scorer_names,
-    check_binary_target,
-    check_sample_weight,
-    class_weights,
-    minority_code,
-    n_validation_rows,
-    plain_label,
-    validation_split,
-)
+from ._training_set import training_set
 from ._verbose import training_plan
-from ._warnings import user_stacklevel
-from .exceptions import TrainingDivergedWarning
 
 __all__ = ["BalancedBCEClassifier"]
 
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-}
 SAMPLING_STRATEGIES = {"auto", "minority", "not minority", "not majority", "all", "majority"}
-VALIDATION_BATCH_ROWS = 8192
+
+
+class Seeds(NamedTuple):
+    """The seeds ``fit`` draws from ``random_state``, one per source of randomness."""
+
+    split: int
+    sampler: int
+    torch: int
+    batches: int
+
+    @classmethod
+    def draw(cls, random_state):
+        rng = check_random_state(random_state)
+        return cls(*(int(s) for s in rng.randint(np.iinfo(np.int32).max, size=4)))
 
 
 class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
@@ -74,11 +79,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Widths of the hidden layers of the default MLP; ``()`` gives a linear
         model.
     activation : {"relu", "gelu", "tanh", "leaky_relu", "elu"}, default="relu"
-        Non-linearity after each hidden layer. On the quality benchmark's six
-        data sets "gelu" was as good or better on five (balanced accuracy up
-        0.015-0.020 on abalone19 and synthetic_1pct) but lost 0.011 of average
-        precision on page_blocks0 and fits about a quarter slower; "tanh" and
-        "elu" lost up to 0.06 on digits and page_blocks0.
+        Non-linearity after each hidden layer (why "relu": :ref:`network`).
     dropout : float in [0, 1), default=0.0
         Dropout probability after each hidden activation.
     module : callable or None, default=None
@@ -149,15 +150,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Maximum number of epochs: with early stopping an upper bound, without
         it the number of epochs trained, and then the regulariser: longer
         training ranks the minority better and calls fewer rows positive at
-        the 0.5 threshold. 100 rather than 50 (the previous default) because
-        it ranks better on five of the six benchmark sets and costs balanced
-        accuracy on small minorities (``benchmarks/results/findings.md``,
-        same folds, mean average precision / balanced accuracy after 50 and
-        100 epochs: page_blocks0 0.915 / 0.950 and 0.923 / 0.954, yeast4
-        0.415 / 0.802 and 0.428 / 0.797, abalone19 0.039 / 0.735 and
-        0.048 / 0.717); a decision threshold can be moved afterwards (see
-        ``threshold``), a ranking cannot. 200 overfits small minorities
-        (abalone19 balanced accuracy 0.624 in an earlier run). Raise it when
+        the 0.5 threshold (why 100: :ref:`network`). Raise it when
         ``stop_reason_`` is "max_iter" and ``best_epoch_`` is near the end.
     early_stopping : bool or "auto", default="auto"
         True: hold out a stratified validation split of ``validation_fraction``
@@ -171,26 +164,15 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         when the split would hold at least 50 minority rows (about 500 in
         the data with ``validation_fraction=0.1``) or ``threshold="auto"``
         needs it, False otherwise; ``early_stopping_`` says which.
-
-        Why "auto", from ``benchmarks/`` (same splits and seeds): a split
-        with a handful of minority rows picks the epoch by noise (yeast4,
-        4 validation minority rows: restored epochs from 1 to 195; abalone19,
-        2-3 rows: a fold restored epoch 1 and found no minority row), and it
-        takes a tenth of an already small minority away from training. With
-        14-45 validation minority rows (digits, breast cancer, page_blocks0,
-        a 20k-row synthetic set) training on all rows for 50 or 100 epochs
-        was as good or better (digits: mean balanced accuracy 0.952 and
-        0.950 against 0.942 with the split) except in the synthetic set's
-        balanced accuracy (0.833 and 0.824 against 0.852), so the bar is 50,
-        above every set measured.
+        Why "auto": a split with a handful of minority rows picks the epoch by
+        noise and takes them from training (:ref:`validation`).
     validation_fraction : float in (0, 1), default=0.1
         Share of each class's rows held out for early stopping (at least
         one row of each class).
     n_iter_no_change : int >= 1, default=20
         Patience, in epochs. 20 rather than scikit-learn's 10: a score on a
         validation split with a few dozen minority rows wobbles for several
-        epochs before it improves again (``benchmarks/results/findings.md``:
-        with 10, average precision on digits 0.920, with 20, 0.965).
+        epochs before it improves again (:ref:`network`).
     tol : float >= 0, default=1e-4
         Minimum improvement of the validation score that counts. An epoch
         whose score is within ``tol`` of the best and whose validation loss
@@ -210,17 +192,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         validation labels as given to ``fit`` and an estimator answering
         with this model's outputs; its own ``pos_label`` says which class
         is positive.
-
-        Why "auto", from ``benchmarks/results/findings.md`` (six data sets,
-        same splits): with a handful of minority rows in the validation
-        split a ranking score picks epochs by noise, often one of the
-        first, whose weights then miss the minority (abalone19, 2-3
-        validation minority rows: mean balanced accuracy 0.657 with average
-        precision, 0.716 with the loss), while the loss uses every row. Where the minority is
-        plentiful the weighted loss stops too early for ranking, because it
-        rises with overconfidence while the ranking still improves (20k rows
-        with 1 % positives, 16 validation minority rows: average precision
-        0.634 with the loss, 0.725 with average precision).
+        Why "auto": average precision over a handful of minority rows picks
+        epochs by noise, while the weighted loss stops too early for ranking
+        where the minority is plentiful (:ref:`validation`).
     threshold : float in (0, 1) or "auto", default=0.5
         Probability of ``classes_[1]`` above which ``predict`` returns it.
         "auto" chooses, after training, the threshold that maximises
@@ -555,23 +529,123 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : BalancedBCEClassifier
+            The fitted estimator.
         """
         try:
             return self._fit(X, y, sample_weight)
         except BaseException:
             # A failed or interrupted fit leaves an unfitted estimator, not a
             # mix of this fit's attributes and a previous fit's.
-            self._forget_fit()
+            for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
+                delattr(self, name)
             raise
 
-    def _forget_fit(self):
-        """Delete every fitted attribute."""
-        for name in list(vars(self)):
-            if (name.endswith("_") and not name.startswith("__")) or name == "_minority":
-                delattr(self, name)
-
     def _fit(self, X, y, sample_weight):
-        hidden = self._check_hidden_layer_sizes()
+        # Check the data and the settings that depend on it.
+        hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        X, y, weights = self._check_training_data(X, y, sample_weight)
+        self.device_ = resolve_device(self.device)
+        seeds = Seeds.draw(self.random_state)
+        X = as_float32_tensor(X)
+
+        # Split: a stratified validation split, before any resampling.
+        split = self._validation_split(y, weights, seeds.split)
+        self.early_stopping_ = split is not None
+        train_rows = None if split is None else split[0]
+        train_y = y if split is None else y[train_rows]
+        train_w = weights if weights is None or split is None else weights[train_rows]
+        minority = minority_code(train_y)
+
+        # Resample the training part; weight the classes the loss then sees.
+        self.sampler_ = make_sampler(self.sampler, self.sampling_strategy, seeds.sampler)
+        train = training_set(
+            X,
+            y,
+            weights,
+            train_rows,
+            sampler=self.sampler_,
+            balanced_batches=self.sampler == BALANCED_BATCH,
+            class_weight=self.class_weight,
+            classes=self.classes_,
+        )
+        self.class_weight_ = train.class_weight
+        loss_shift = self.tau * logit(train.seen_prior) if self.loss == "logit_adjusted" else 0.0
+        self.prior_shift_ = prior_shift(
+            positive_share(train_y, train_w), train.seen_prior, train.class_weight, loss_shift
+        )
+
+        # What early stopping scores and what the checks after training see:
+        # the validation split, or else every training row as given (not
+        # resampled ones, synthetic and at the sampler's class balance).
+        if split is None:
+            stopping, self.scoring_ = None, None
+            checked = train.data
+            if self.sampler_ is not None:
+                checked = weighted_dataset(X, y, weights, train.class_weight)
+        else:
+            checked = weighted_dataset(X, y, weights, train.class_weight, split[1])
+            n_valid_minority = int((checked.targets == minority).sum())
+            self.scoring_ = resolve_scoring(self.scoring, n_valid_minority)
+            stopping = EarlyStoppingPlan(
+                valid_data=checked,
+                scoring=self.scoring_,
+                minority=minority,
+                threshold_logit=0.0 if self.threshold == "auto" else logit(self.threshold),
+                classes=self.classes_,
+                patience=self.n_iter_no_change,
+                tol=self.tol,
+            )
+        if self.verbose:
+            print(
+                training_plan(
+                    len(train_y),
+                    None if split is None else len(split[1]),
+                    None if split is None else n_valid_minority,
+                    self.scoring_,
+                    plain_label(self.classes_[minority]),
+                    self.max_iter,
+                )
+            )
+
+        # Build and train, drawing only on this fit's own torch random state.
+        with TRAINING_LOCK, torch.random.fork_rng(devices=self._rng_devices()):
+            torch.manual_seed(seeds.torch)
+            module = build_module(self, self.n_features_in_, hidden_layer_sizes)
+            self.n_threads_ = choose_n_threads(
+                self.n_threads, count_parameters(module), self.batch_size
+            )
+            criterion = build_loss(
+                self.loss,
+                focal_gamma=self.focal_gamma,
+                tau=self.tau,
+                prior=train.seen_prior,
+                weight_scale=train.data.mean_row_weight(),
+            )
+            self.net_ = make_net(
+                module,
+                criterion,
+                optimizer=self.optimizer,
+                learning_rate_init=self.learning_rate_init,
+                weight_decay=self.weight_decay,
+                l1=self.l1,
+                max_iter=self.max_iter,
+                batch_size=self.batch_size,
+                balanced_batches=self.sampler == BALANCED_BATCH,
+                noise_scale=self._noise_scale(X, train_rows),
+                batch_seed=seeds.batches,
+                early_stopping=stopping,
+                n_features=self.n_features_in_,
+                device=self.device_,
+                verbose=self.verbose,
+            )
+            with torch_threads(self.n_threads_):
+                self.net_.fit(train.data, None)
+                # Finish: how training ended, the threshold, a collapse check.
+                self._finish_training(checked, split is not None, minority)
+        return self
+
+    def _check_training_data(self, X, y, sample_weight):
+        """Validate; set ``classes_``; return X, encoded y and the weights."""
         X, y = validate_data(
             self,
             X,
@@ -580,8 +654,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             dtype=(np.float32, np.float64),
             ensure_all_finite=True,
         )
-        self.classes_, y_enc = check_binary_target(y)
-        weights = check_sample_weight(sample_weight, y_enc, self.classes_)
+        self.classes_, y = check_binary_target(y)
+        weights = check_sample_weight(sample_weight, y, self.classes_)
         if self.threshold == "auto" and self.early_stopping != "auto" and not self.early_stopping:
             raise ValueError(
                 "threshold='auto' chooses the threshold on the validation split, which "
@@ -589,304 +663,48 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 "numeric threshold and wrap the estimator in "
                 "sklearn.model_selection.TunedThresholdClassifierCV."
             )
-        self.device_ = self._resolve_device()
-        rng = check_random_state(self.random_state)
-        split_seed, sampler_seed, torch_seed, batch_seed = (
-            int(s) for s in rng.randint(np.iinfo(np.int32).max, size=4)
+        return X, y, weights
+
+    def _validation_split(self, y, weights, seed):
+        """``(train_rows, valid_rows)`` when early stopping holds a split out, else None."""
+        if not resolve_early_stopping(
+            self.early_stopping, self.threshold, y, self.validation_fraction
+        ):
+            return None
+        return validation_split(
+            y, self.validation_fraction, seed, weights, for_threshold=self.threshold == "auto"
         )
-        X_all = as_float32_tensor(X)
 
-        split = (
-            validation_split(
-                y_enc,
-                self.validation_fraction,
-                split_seed,
-                weights,
-                for_threshold=self.threshold == "auto",
-            )
-            if resolve_early_stopping(
-                self.early_stopping, self.threshold, y_enc, self.validation_fraction
-            )
-            else None
-        )
-        self.early_stopping_ = split is not None
-        train_rows = None if split is None else split[0]
-        train_y = y_enc if train_rows is None else y_enc[train_rows]
-        train_w = weights
-        if weights is not None and train_rows is not None:
-            train_w = weights[train_rows]
-        self._minority = minority_code(train_y)
-
-        train_data, seen = self._training_data(
-            X_all, y_enc, weights, train_rows, train_y, train_w, sampler_seed
-        )
-        valid_data = None
-        self.scoring_ = None
-        if split is not None:
-            valid_rows = split[1]
-            n_valid_minority = int((y_enc[valid_rows] == self._minority).sum())
-            self.scoring_ = resolve_scoring(self.scoring, n_valid_minority)
-            valid_w = None if weights is None else weights[valid_rows]
-            valid_data = self._dataset(X_all, y_enc, weights, torch.from_numpy(valid_rows))
-            valid_data.sample_weight = valid_w
-            checked = valid_data
-        else:
-            # Without a split the checks after training see every row as
-            # given: resampled ones would judge collapse and tune a threshold
-            # on synthetic rows at the sampler's class balance. Without a
-            # sampler the training data are those rows (no second weights).
-            checked = train_data
-            if self.sampler_ is not None:
-                checked = self._dataset(X_all, y_enc, weights, None)
-            checked.sample_weight = weights
-
-        if self.verbose:
-            print(
-                training_plan(
-                    len(train_y),
-                    None if split is None else len(split[1]),
-                    None if split is None else n_valid_minority,
-                    self.scoring_,
-                    plain_label(self.classes_[self._minority]),
-                    self.max_iter,
-                )
-            )
-
-        real_prior = _weighted_share(train_y, train_w)
-        loss_shift = 0.0
-        if self.loss == "logit_adjusted":
-            loss_shift = self.tau * logit(seen)
-        self.prior_shift_ = prior_shift(real_prior, seen, self.class_weight_, loss_shift)
-
-        noise_scale = None
-        if self.noise_std > 0:
-            noise_scale = self.noise_std * _feature_std(X_all, train_rows)
-
-        with TRAINING_LOCK, torch.random.fork_rng(devices=self._rng_devices()):
-            torch.manual_seed(torch_seed)
-            module = build_module(self, self.n_features_in_, hidden)
-            self.n_threads_ = choose_n_threads(
-                self.n_threads, count_parameters(module), self.batch_size
-            )
-            criterion = build_loss(
-                self.loss,
-                focal_gamma=self.focal_gamma,
-                tau=self.tau,
-                prior=seen,
-                weight_scale=mean_weight(train_data),
-            )
-            self.net_ = self._build_net(module, criterion, valid_data, noise_scale, batch_seed)
-            with torch_threads(self.n_threads_):
-                self.net_.fit(train_data, None)
-                self._finish_training(checked, on_validation=split is not None)
-        return self
-
-    def _check_hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be a tuple of positive ints, got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        return sizes
-
-    def _resolve_device(self):
-        if self.device == "auto":
-            return "cuda" if torch.cuda.is_available() else "cpu"
-        if self.device == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                "device='cuda' was requested, but torch.cuda.is_available() is False: this "
-                "torch build or machine has no usable GPU. Use device='cpu', or device='auto' "
-                "to take a GPU only when there is one."
-            )
-        return self.device
+    def _noise_scale(self, X, train_rows):
+        """Per-feature standard deviation of the training noise, or None."""
+        if self.noise_std == 0:
+            return None
+        return self.noise_std * feature_std(X, train_rows)
 
     def _rng_devices(self):
         return [torch.cuda.current_device()] if self.device_ == "cuda" else []
 
-    def _dataset(self, X_all, y_enc, weights, rows):
-        """A TrainingData whose loss weights are sample weight x class weight."""
-        row_weight = self.class_weight_[y_enc]
-        if weights is not None:
-            row_weight = row_weight * weights
-        return TrainingData(
-            X_all,
-            torch.from_numpy(y_enc.astype(np.float32)),
-            torch.from_numpy(row_weight.astype(np.float32)),
-            rows=rows,
-        )
-
-    def _training_data(self, X_all, y_enc, weights, train_rows, train_y, train_w, seed):
-        """Resample the training part; set ``sampler_`` and ``class_weight_``.
-
-        Returns the training dataset and the positive share the loss sees.
-        """
-        self.sampler_ = make_sampler(self.sampler, self.sampling_strategy, seed)
-        if self.sampler_ is None:
-            balanced = self.sampler == BALANCED_BATCH
-            seen_y = np.array([0, 1]) if balanced else train_y
-            self.class_weight_ = class_weights(self.class_weight, self.classes_, seen_y)
-            rows = None if train_rows is None else torch.from_numpy(train_rows)
-            data = self._dataset(X_all, y_enc, weights, rows)
-            if balanced:
-                # Each class is drawn half the time; sample weights then scale
-                # each class by its mean weight.
-                if train_w is None:
-                    return data, 0.5
-                means = [train_w[train_y == c].mean() for c in (0, 1)]
-                return data, means[1] / (means[0] + means[1])
-            return data, _weighted_share(train_y, train_w)
-        if isinstance(X_all, torch.Tensor):
-            X_train = X_all.numpy() if train_rows is None else X_all.numpy()[train_rows]
-        else:
-            X_train = X_all if train_rows is None else X_all[train_rows]
-        X_res, y_res, w_res = resample(self.sampler_, X_train, train_y, train_w, self.classes_)
-        if len(np.unique(y_res)) < 2:
-            raise ValueError(
-                f"The sampler {type(self.sampler_).__name__} left a single class in the "
-                "training data; choose a sampling_strategy that keeps both classes."
-            )
-        self.class_weight_ = class_weights(self.class_weight, self.classes_, y_res)
-        data = self._dataset(as_float32_tensor(X_res), y_res.astype(np.int64), w_res, None)
-        return data, _weighted_share(y_res, w_res)
-
-    def _build_net(self, module, criterion, valid_data, noise_scale, batch_seed):
-        callbacks = []
-        optimizer_params = {"optimizer__weight_decay": self.weight_decay}
-        if self.optimizer == "sgd":
-            optimizer_params.update(optimizer__momentum=0.9, optimizer__nesterov=True)
-        has_valid = valid_data is not None
-        if has_valid and self.scoring_ != "loss":
-            threshold_logit = 0.0 if self.threshold == "auto" else logit(self.threshold)
-            scorer = validation_scoring(
-                self.scoring_, self._minority, threshold_logit, self.classes_
-            )
-            callbacks.append(("valid_score", scorer))
-        callbacks.append(("divergence_guard", DivergenceGuard(keep_each_epoch=not has_valid)))
-        if has_valid:
-            monitor = "valid_loss" if self.scoring_ == "loss" else "valid_score"
-            callbacks.append(
-                (
-                    "early_stopping",
-                    FlaggedEarlyStopping(
-                        monitor=monitor,
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        threshold_mode="abs",
-                        lower_is_better=self.scoring_ == "loss",
-                        load_best=True,
-                        # With verbose, skorch says when it stops and which
-                        # epoch it restores.
-                        sink=print if self.verbose else _silent,
-                    ),
-                )
-            )
-        if self.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar()))
-        if not self.verbose:
-            # PrintLog formats a table after every epoch even when silent.
-            optimizer_params["callbacks__print_log"] = None
-        optimizer_params.update(fused_optimizer_params(module, self.device_))
-        return ImbalanceNet(
-            module=module,
-            criterion=criterion,
-            optimizer=OPTIMIZERS[self.optimizer],
-            lr=self.learning_rate_init,
-            max_epochs=self.max_iter,
-            batch_size=self.batch_size,
-            iterator_train=BatchIterator,
-            iterator_train__shuffle=True,
-            iterator_train__balanced=self.sampler == BALANCED_BATCH,
-            iterator_train__noise_scale=noise_scale,
-            iterator_train__seed=batch_seed,
-            iterator_valid=BatchIterator,
-            iterator_valid__batch_size=validation_batch_rows(self.batch_size, self.n_features_in_),
-            train_split=predefined_split(valid_data) if has_valid else None,
-            callbacks=callbacks,
-            device=self.device_,
-            verbose=int(self.verbose),
-            l1=self.l1,
-            **optimizer_params,
-        )
-
-    def _finish_training(self, checked, on_validation):
-        """Record how training ended, tune the threshold, check for collapse.
+    def _finish_training(self, checked, on_validation, minority):
+        """Record how training ended, choose the threshold, check for collapse.
 
         ``checked``: the validation split (``on_validation``), or else every
         training row as given, before any resampling.
         """
-        net = self.net_
-        callbacks = dict(net.callbacks_)
-        guard = callbacks["divergence_guard"]
-        stopper = callbacks.get("early_stopping")
-        self.n_iter_ = len(net.history)
-        if guard.diverged_epoch_ is not None or net.interrupted_:
-            self.stop_reason_ = "diverged" if guard.diverged_epoch_ is not None else "interrupted"
-            # The epoch that diverged or was interrupted did not finish: its
-            # history row is partial and its weights were replaced by the
-            # last good ones.
-            self.n_iter_ = guard.finished_epochs_
-            del net.history[self.n_iter_ :]
-        elif stopper is not None and stopper.stopped_:
-            self.stop_reason_ = "early_stopping"
-        else:
-            self.stop_reason_ = "max_iter"
+        outcome = training_outcome(self.net_)
+        release_training_state(self.net_, outcome)
+        self.n_iter_ = outcome.n_iter
+        self.best_epoch_ = outcome.best_epoch
+        self.stop_reason_ = outcome.stop_reason
+        self.history_ = self.net_.history
+        warn_about_outcome(outcome, self.learning_rate_init, self.max_iter)
 
-        if stopper is not None and stopper.best_model_weights_ is not None:
-            self.best_epoch_ = int(stopper.best_epoch_)
-        elif guard.diverged_epoch_ is not None or net.interrupted_:
-            self.best_epoch_ = int(guard.good_epoch_)
-        else:
-            self.best_epoch_ = self.n_iter_
-        stopper_best = stopper.best_epoch_ if stopper is not None else None
-        if stopper is not None:
-            stopper.best_model_weights_ = None  # the module holds them now
-
-        if self.stop_reason_ == "diverged":
-            warnings.warn(
-                f"Training diverged in epoch {guard.diverged_epoch_}: the loss or the weights "
-                "became NaN, infinite or larger than 1e6. Training stopped and the weights of "
-                f"epoch {stopper_best if stopper_best else self.best_epoch_} were restored "
-                f"(epoch 0 means the initial weights). Lower learning_rate_init (now "
-                f"{self.learning_rate_init}), or scale the features.",
-                TrainingDivergedWarning,
-                stacklevel=user_stacklevel(),
-            )
-        elif self.stop_reason_ == "interrupted":
-            if self.best_epoch_ == 0:
-                # Not one epoch finished: there are no trained weights to keep.
-                raise KeyboardInterrupt
-            warnings.warn(
-                f"fit was interrupted (KeyboardInterrupt) in epoch {self.n_iter_ + 1} of "
-                f"{self.max_iter}; the estimator is fitted with the weights of epoch "
-                f"{self.best_epoch_}, the {'best' if stopper is not None else 'last'} of "
-                f"the {self.n_iter_} finished epoch(s).",
-                UserWarning,
-                stacklevel=user_stacklevel(),
-            )
-
-        # Prediction then never switches the module's mode: predict_logits
-        # toggling a shared module between train and eval mode let one thread
-        # predict with dropout active while another was predicting.
-        net.module_.eval()
-        net.train_split = None  # drops the reference to the validation data
-        for row in net.history:
-            row["batches"] = []
-        self.history_ = net.history
-
-        y_checked = checked.targets.numpy().astype(np.int64)
-        positions, stands_for = None, None
-        if not on_validation and self.threshold != "auto":
-            # tune_threshold needs every row; the collapse check does not.
-            positions, stands_for = rows_to_check(y_checked, self._minority)
-        if positions is None:
-            features = checked.features()
-        else:
-            # A stratified draw of the training rows; rates are weighted back.
-            y_checked = y_checked[positions]
-            features = checked.features(torch.from_numpy(positions))
-        logits = predict_logits(net.module_, features, self.device_)
+        y_checked, logits, stands_for = checked_logits(
+            self.net_.module_,
+            checked,
+            self.device_,
+            minority,
+            every_row=on_validation or self.threshold == "auto",
+        )
         if self.prior_correction:
             logits = logits - self.prior_shift_
         if self.threshold == "auto":
@@ -894,8 +712,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 logits,
                 y_checked,
                 self.threshold_scoring,
-                self._minority,
-                getattr(checked, "sample_weight", None),
+                minority,
+                checked.sample_weight,
                 classes=self.classes_,
             )
         else:
@@ -904,15 +722,13 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         self.diagnostics_ = collapse_report(
             y_checked,
             predicted,
-            self._minority,
+            minority,
             "validation" if on_validation else "training",
             sample_weight=stands_for,
         )
         if self.stop_reason_ != "diverged":  # its own warning names the cause
             settings = {**self.get_params(deep=False), "stop_reason": self.stop_reason_}
-            warn_if_collapsed(
-                self.diagnostics_, plain_label(self.classes_[self._minority]), settings
-            )
+            warn_if_collapsed(self.diagnostics_, plain_label(self.classes_[minority]), settings)
 
     # -------------------------------------------------------------- predict
 
@@ -960,7 +776,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, 2)
         """
-        positive = _sigmoid(self._logits(X))
+        positive = expit(self._logits(X))
         return np.column_stack([1.0 - positive, positive])
 
     def predict(self, X):
@@ -976,113 +792,3 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         """
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(np.int64)]
-
-
-def _sigmoid(z):
-    """Logistic function without overflow warnings for large ``|z|``."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def validation_batch_rows(batch_size, n_features):
-    """Rows per validation batch: large for speed, but each densified batch
-    stays within :data:`~imbbce._net.DENSE_BLOCK_BYTES` (never below the
-    training batch)."""
-    return max(batch_size, min(VALIDATION_BATCH_ROWS, dense_block_rows(n_features)))
-
-
-#: Fewest minority rows in the validation split for which ``scoring="auto"``
-#: watches average precision (with fewer, the weighted validation loss).
-MIN_SCORING_MINORITY = 10
-
-#: Fewest minority rows the validation split would hold for which
-#: ``early_stopping="auto"`` holds it out (with fewer, training uses all rows).
-MIN_EARLY_STOPPING_MINORITY = 50
-
-
-def resolve_early_stopping(early_stopping, threshold, y_enc, fraction):
-    """Whether ``fit`` holds out a validation split, with ``"auto"`` resolved.
-
-    ``"auto"`` holds one out when it would hold at least
-    :data:`MIN_EARLY_STOPPING_MINORITY` minority rows, or when
-    ``threshold="auto"`` needs it. Fewer minority rows choose the epoch by
-    noise (``benchmarks/defaults.py``: yeast4, 4 validation minority rows,
-    restored epochs from 1 to 195), and holding them out takes a tenth of
-    an already small minority from training: on the four benchmark sets
-    whose split holds 14-45 minority rows, training on all rows for
-    ``max_iter`` epochs was as good or better in mean average precision and
-    balanced accuracy (``benchmarks/results/findings.md``).
-    """
-    if early_stopping != "auto":
-        return bool(early_stopping)
-    if threshold == "auto":
-        return True
-    n_minority = int(np.bincount(y_enc, minlength=2).min())
-    if n_minority < 2:
-        return False
-    return n_validation_rows(n_minority, fraction) >= MIN_EARLY_STOPPING_MINORITY
-
-
-def resolve_scoring(scoring, n_valid_minority):
-    """The score early stopping watches, with ``"auto"`` resolved.
-
-    Average precision ranks the minority rows among the others: with fewer
-    than :data:`MIN_SCORING_MINORITY` of them it moves by whole steps
-    from one epoch to the next and picks epochs by noise, while the weighted
-    validation loss uses every row.
-    """
-    if scoring != "auto":
-        return scoring
-    if n_valid_minority >= MIN_SCORING_MINORITY:
-        return "average_precision"
-    return "loss"
-
-
-def mean_weight(data):
-    """Mean loss weight of ``data``'s rows, the constant the loss divides by
-    (1.0 when every weight is zero, so the loss stays finite)."""
-    mean = float(data.row_weights.double().mean())
-    return mean if mean > 0 else 1.0
-
-
-def _weighted_share(y, weights):
-    """Share of positives in ``y``, weighted; clipped away from 0 and 1."""
-    if weights is None:
-        share = float(np.mean(y))
-    else:
-        share = float(np.sum(weights[y == 1]) / np.sum(weights))
-    return float(np.clip(share, 1e-6, 1 - 1e-6))
-
-
-#: Rows per block when ``_feature_std`` sums over dense training rows.
-STD_BLOCK_ROWS = 65_536
-
-
-def _feature_std(X_all, rows):
-    """Per-feature standard deviation of the training rows, as a tensor.
-
-    Dense rows are summed in float64 blocks of :data:`STD_BLOCK_ROWS` (two
-    passes: mean, then squared deviations), so no copy of the training rows
-    is made.
-    """
-    if isinstance(X_all, torch.Tensor):
-        index = None if rows is None else torch.from_numpy(rows)
-        n = X_all.shape[0] if index is None else len(index)
-
-        def blocks():
-            for start in range(0, n, STD_BLOCK_ROWS):
-                stop = min(start + STD_BLOCK_ROWS, n)
-                part = X_all[start:stop] if index is None else X_all[index[start:stop]]
-                yield part.double()
-
-        mean = sum(block.sum(dim=0) for block in blocks()) / n
-        squares = sum(((block - mean) ** 2).sum(dim=0) for block in blocks())
-        return (squares / n).sqrt().float()
-    part = X_all if rows is None else X_all[rows]
-    mean = np.asarray(part.mean(axis=0)).ravel()
-    mean_sq = np.asarray(part.multiply(part).mean(axis=0)).ravel()
-    return torch.from_numpy(np.sqrt(np.maximum(mean_sq - mean**2, 0.0)).astype(np.float32))
-
-
-def _silent(*args, **kwargs):
-    """A sink for skorch callbacks that prints nothing (picklable, unlike a lambda)."""

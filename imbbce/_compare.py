@@ -23,10 +23,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
+from ._checks import check_binary_target, minority_code
 from ._classifier import BalancedBCEClassifier
 from ._diagnostics import collapse_report
-from ._validation import check_binary_target, minority_code
-from ._warnings import user_stacklevel
+from ._stacklevel import user_stacklevel
 from .exceptions import MajorityCollapseWarning
 
 __all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies"]

@@ -13,8 +13,18 @@ import math
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.utils.sparsefuncs import mean_variance_axis
 
-__all__ = ["BatchIterator", "TrainingData", "as_float32_tensor"]
+__all__ = [
+    "BatchIterator",
+    "TrainingData",
+    "as_float32_tensor",
+    "feature_std",
+    "weighted_dataset",
+]
+
+#: Rows per block when :func:`feature_std` sums over dense rows.
+STD_BLOCK_ROWS = 65_536
 
 
 def as_float32_tensor(X):
@@ -69,13 +79,18 @@ class TrainingData(torch.utils.data.Dataset):
     rows : torch.Tensor of int64 or None
         Which rows of ``X`` belong to this dataset; ``None`` means all. This
         is how a validation split is taken without copying ``X``.
+    sample_weight : ndarray of shape (len(dataset),) or None
+        The user's sample weights of this dataset's rows, without the class
+        weights: scorers of the validation split and the threshold search
+        weigh rows by these.
     """
 
-    def __init__(self, X, y, weight, rows=None):
+    def __init__(self, X, y, weight, rows=None, sample_weight=None):
         self.X = X
         self.y = y
         self.weight = weight
         self.rows = rows
+        self.sample_weight = sample_weight
 
     def __len__(self):
         return self.X.shape[0] if self.rows is None else len(self.rows)
@@ -93,6 +108,12 @@ class TrainingData(torch.utils.data.Dataset):
     def row_weights(self):
         """Loss weights of this dataset's rows, in order."""
         return self.weight if self.rows is None else self.weight[self.rows]
+
+    def mean_row_weight(self):
+        """Mean loss weight of this dataset's rows, the constant the loss
+        divides by (1.0 when every weight is zero, so the loss stays finite)."""
+        mean = float(self.row_weights.double().mean())
+        return mean if mean > 0 else 1.0
 
     def features(self, positions=None):
         """This dataset's rows of ``X`` (``X`` itself when it has them all),
@@ -126,6 +147,61 @@ class TrainingData(torch.utils.data.Dataset):
             rows = np.arange(self.X.shape[0])[index] if isinstance(index, slice) else index
             Xb = torch.from_numpy(self.X[np.asarray(rows)].toarray())
         return Xb, (y, weight)
+
+
+def weighted_dataset(X, y, sample_weight, class_weight, rows=None):
+    """The :class:`TrainingData` of ``rows`` of ``X`` (None: all), whose loss
+    weights are sample weight times class weight.
+
+    Parameters
+    ----------
+    X : torch.Tensor or scipy CSR matrix, float32
+    y : ndarray of int64
+        Encoded labels of every row of ``X``.
+    sample_weight : ndarray or None
+        Weights of every row of ``X``.
+    class_weight : ndarray of shape (2,)
+    rows : ndarray of int or None
+    """
+    row_weight = class_weight[y]
+    if sample_weight is not None:
+        row_weight = row_weight * sample_weight
+    own_weight = sample_weight
+    if sample_weight is not None and rows is not None:
+        own_weight = sample_weight[rows]
+    return TrainingData(
+        X,
+        torch.from_numpy(y.astype(np.float32)),
+        torch.from_numpy(row_weight.astype(np.float32)),
+        rows=None if rows is None else torch.from_numpy(rows),
+        sample_weight=own_weight,
+    )
+
+
+def feature_std(X, rows=None):
+    """Per-feature standard deviation of ``rows`` of ``X`` (None: all), as a
+    float32 tensor.
+
+    Dense rows are summed in float64 blocks of :data:`STD_BLOCK_ROWS` (two
+    passes: mean, then squared deviations), so no copy of the training rows
+    is made; sparse rows go to scikit-learn's ``mean_variance_axis``.
+    """
+    if not isinstance(X, torch.Tensor):
+        part = X if rows is None else X[rows]
+        _, variance = mean_variance_axis(part, axis=0)
+        return torch.from_numpy(np.sqrt(variance).astype(np.float32))
+    index = None if rows is None else torch.from_numpy(rows)
+    n = X.shape[0] if index is None else len(index)
+
+    def blocks():
+        for start in range(0, n, STD_BLOCK_ROWS):
+            stop = min(start + STD_BLOCK_ROWS, n)
+            part = X[start:stop] if index is None else X[index[start:stop]]
+            yield part.double()
+
+    mean = sum(block.sum(dim=0) for block in blocks()) / n
+    squares = sum(((block - mean) ** 2).sum(dim=0) for block in blocks())
+    return (squares / n).sqrt().float()
 
 
 class BatchIterator:

@@ -1,18 +1,23 @@
-"""Detect a network that has collapsed onto the majority class."""
+"""Say when a fit went wrong: a network collapsed onto one class, a
+training run that diverged or was interrupted."""
 
 import warnings
 from numbers import Real
 
 import numpy as np
+import torch
 
-from ._warnings import user_stacklevel
-from .exceptions import MajorityCollapseWarning
+from ._inference import predict_logits
+from ._stacklevel import user_stacklevel
+from .exceptions import MajorityCollapseWarning, TrainingDivergedWarning
 
 __all__ = [
     "MAX_CHECKED_ROWS",
+    "checked_logits",
     "collapse_report",
     "majority_remedies",
     "rows_to_check",
+    "warn_about_outcome",
     "warn_if_collapsed",
 ]
 
@@ -59,6 +64,40 @@ def rows_to_check(y, minority, max_rows=MAX_CHECKED_ROWS, seed=0):
         side, minlength=2
     )
     return positions, stands_for[side]
+
+
+def checked_logits(module, dataset, device, minority, every_row):
+    """Logits of the rows that the checks after training look at.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The fitted module, in eval mode.
+    dataset : TrainingData
+        The validation split, or every training row as given.
+    device : str
+    minority : {0, 1}
+    every_row : bool
+        Predict every row (the validation split; the threshold search).
+        Otherwise a stratified draw of at most :data:`MAX_CHECKED_ROWS`
+        rows (see :func:`rows_to_check`).
+
+    Returns
+    -------
+    y : ndarray of int64
+        Encoded labels of the predicted rows.
+    logits : ndarray of float32
+    stands_for : ndarray or None
+        How many rows each predicted row stands for; None: itself.
+    """
+    y = dataset.targets.numpy().astype(np.int64)
+    positions, stands_for = (None, None) if every_row else rows_to_check(y, minority)
+    if positions is None:
+        features = dataset.features()
+    else:
+        y = y[positions]
+        features = dataset.features(torch.from_numpy(positions))
+    return y, predict_logits(module, features, device), stands_for
 
 
 def collapse_report(y, predicted, minority, checked_on, sample_weight=None):
@@ -189,3 +228,39 @@ def majority_remedies(report, settings):
     if causes:
         text = "Likely cause: " + "; ".join(causes) + ". "
     return text + "Remedies: " + ", ".join(remedies) + "."
+
+
+def warn_about_outcome(outcome, learning_rate_init, max_iter):
+    """Warn when training diverged or was interrupted; re-raise an interrupt
+    that came before any epoch finished.
+
+    Parameters
+    ----------
+    outcome : TrainingOutcome
+        From :func:`~imbbce._net.training_outcome`.
+    learning_rate_init : float
+        Named in the advice after divergence.
+    max_iter : int
+    """
+    if outcome.stop_reason == "diverged":
+        warnings.warn(
+            f"Training diverged in epoch {outcome.diverged_epoch}: the loss or the weights "
+            "became NaN, infinite or larger than 1e6. Training stopped and the weights of "
+            f"epoch {outcome.restored_epoch} were restored "
+            f"(epoch 0 means the initial weights). Lower learning_rate_init (now "
+            f"{learning_rate_init}), or scale the features.",
+            TrainingDivergedWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif outcome.stop_reason == "interrupted":
+        if outcome.best_epoch == 0:
+            # Not one epoch finished: there are no trained weights to keep.
+            raise KeyboardInterrupt
+        warnings.warn(
+            f"fit was interrupted (KeyboardInterrupt) in epoch {outcome.n_iter + 1} of "
+            f"{max_iter}; the estimator is fitted with the weights of epoch "
+            f"{outcome.best_epoch}, the {'best' if outcome.kept_best else 'last'} of "
+            f"the {outcome.n_iter} finished epoch(s).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )

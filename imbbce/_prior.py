@@ -13,12 +13,20 @@ move is a constant in log-odds, so it can be undone (``prior_correction``):
 
 import math
 
-__all__ = ["logit", "prior_shift"]
+import numpy as np
+
+__all__ = ["logit", "positive_share", "prior_shift"]
 
 
 def logit(p):
     """``log(p / (1 - p))``."""
     return math.log(p / (1.0 - p))
+
+
+def positive_share(y, sample_weight=None):
+    """Share of positives in encoded ``y``, weighted, clipped to
+    ``[1e-6, 1 - 1e-6]`` so that its logit is finite."""
+    return float(np.clip(np.average(y, weights=sample_weight), 1e-6, 1 - 1e-6))
 
 
 def prior_shift(real_prior, seen_prior, class_weight, loss_shift=0.0):

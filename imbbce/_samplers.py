@@ -17,7 +17,7 @@ from imblearn.under_sampling import (
 )
 from sklearn.base import clone
 
-from ._validation import plain_label
+from ._checks import plain_label
 
 __all__ = ["BALANCED_BATCH", "SAMPLER_ALIASES", "make_sampler", "resample"]
 

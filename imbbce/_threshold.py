@@ -10,7 +10,7 @@ candidate with the scikit-learn scorer the user named.
 import numpy as np
 from scipy.special import expit
 
-from ._net import MinorityScorer
+from ._scoring import MinorityScorer
 
 __all__ = ["tune_threshold"]
 

@@ -21,15 +21,6 @@ from imbbce import (
     MajorityCollapseWarning,
     TrainingDivergedWarning,
 )
-from imbbce._classifier import (
-    MIN_EARLY_STOPPING_MINORITY,
-    MIN_SCORING_MINORITY,
-    VALIDATION_BATCH_ROWS,
-    resolve_early_stopping,
-    resolve_scoring,
-    validation_batch_rows,
-)
-from imbbce._net import DENSE_BLOCK_BYTES
 from imbbce._samplers import SAMPLER_ALIASES
 
 # Early stopping on: these tests were written for fits with a validation split,
@@ -507,12 +498,6 @@ def test_scoring_auto_follows_the_minority_rows_in_the_validation_split(n_rows, 
     assert BalancedBCEClassifier(early_stopping=False, max_iter=2).fit(X, y).scoring_ is None
 
 
-def test_resolve_scoring_threshold():
-    assert resolve_scoring("auto", MIN_SCORING_MINORITY) == "average_precision"
-    assert resolve_scoring("auto", MIN_SCORING_MINORITY - 1) == "loss"
-    assert resolve_scoring("roc_auc", 0) == "roc_auc"
-
-
 @pytest.mark.parametrize("n_rows, expected", [(600, False), (2000, False), (6000, True)])
 def test_early_stopping_auto_holds_out_a_split_only_with_enough_minority_rows(n_rows, expected):
     X, y = make_classification(
@@ -532,22 +517,6 @@ def test_early_stopping_auto_takes_the_split_that_threshold_auto_needs(imbalance
     assert clf.diagnostics_["checked_on"] == "validation"
     with pytest.raises(ValueError, match="exists only with early_stopping=True"):
         BalancedBCEClassifier(threshold="auto", early_stopping=False).fit(X, y)
-
-
-def test_resolve_early_stopping_counts_the_minority_rows_of_the_split():
-    def y_with(n_minority):
-        return np.array([0] * 1000 + [1] * n_minority)
-
-    # 10 % of 495 rounds to 50 validation rows, of 494 to 49.
-    assert MIN_EARLY_STOPPING_MINORITY == 50
-    assert resolve_early_stopping("auto", 0.5, y_with(495), 0.1) is True
-    assert resolve_early_stopping("auto", 0.5, y_with(494), 0.1) is False
-    assert resolve_early_stopping("auto", 0.5, y_with(250), 0.2) is True
-    assert resolve_early_stopping("auto", 0.5, y_with(200), 0.2) is False
-    assert resolve_early_stopping("auto", 0.5, y_with(1), 0.1) is False
-    assert resolve_early_stopping("auto", "auto", y_with(1), 0.1) is True
-    assert resolve_early_stopping(True, 0.5, y_with(5), 0.1) is True
-    assert resolve_early_stopping(False, "auto", y_with(500), 0.1) is False
 
 
 def test_early_stopping_restores_the_best_epoch(imbalanced):
@@ -671,7 +640,7 @@ def test_smote_with_too_few_minority_samples(imbalanced):
 
 @pytest.mark.parametrize(
     ("weights", "match"),
-    [(-1.0, "negative"), (np.nan, "NaN"), ("short", "one weight per row")],
+    [(-1.0, "Negative values"), (np.nan, "NaN"), ("short", "one weight per row")],
 )
 def test_bad_sample_weight(imbalanced, weights, match):
     X, y = imbalanced
@@ -859,27 +828,3 @@ def test_balanced_batches_raise_the_minority_share_the_model_learns(imbalanced):
     balanced = BalancedBCEClassifier(sampler="balanced_batch", **common).fit(X, y)
     assert balanced.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean() + 0.1
     assert balanced.sampler_ is None  # no resampled copy of the data
-
-
-def test_validation_batches_of_wide_input_stay_small():
-    # 8192 rows of 30 features is cheap; of 20k (sparse, densified per batch)
-    # it would be 655 MB, so wide input gets fewer rows per validation batch.
-    assert validation_batch_rows(256, 30) == VALIDATION_BATCH_ROWS
-    wide = validation_batch_rows(256, 20_000)
-    assert 256 <= wide < VALIDATION_BATCH_ROWS
-    assert wide * 20_000 * 4 <= DENSE_BLOCK_BYTES
-    assert validation_batch_rows(1024, 10**7) == 1024  # never below the training batch
-
-
-@pytest.mark.parametrize("with_rows", [False, True])
-def test_feature_std_sums_blocks_without_copying_the_rows(monkeypatch, with_rows):
-    import imbbce._classifier as classifier_module
-
-    monkeypatch.setattr(classifier_module, "STD_BLOCK_ROWS", 7)
-    X = np.random.RandomState(0).normal(3.0, [1.0, 2.0, 0.5], size=(50, 3)).astype(np.float32)
-    rows = np.arange(0, 50, 3) if with_rows else None
-    expected = X[rows].std(axis=0) if with_rows else X.std(axis=0)
-    got = classifier_module._feature_std(torch.from_numpy(X), rows)
-    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5)
-    sparse_got = classifier_module._feature_std(sp.csr_matrix(X), rows)
-    np.testing.assert_allclose(sparse_got.numpy(), expected, rtol=1e-5)

@@ -5,7 +5,15 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from imbbce._data import BatchIterator, TrainingData, as_float32_tensor, balanced_positions
+from imbbce import _data
+from imbbce._data import (
+    BatchIterator,
+    TrainingData,
+    as_float32_tensor,
+    balanced_positions,
+    feature_std,
+    weighted_dataset,
+)
 
 
 def make_data(n=10, rows=None):
@@ -123,3 +131,30 @@ def test_features_at_positions_follow_the_rows(sparse):
     assert sp.issparse(picked) == sparse
     dense = picked.toarray() if sparse else picked.numpy()
     np.testing.assert_array_equal(dense, X[[1, 5]])
+
+
+@pytest.mark.parametrize("with_rows", [False, True])
+def test_feature_std_sums_blocks_without_copying_the_rows(monkeypatch, with_rows):
+    monkeypatch.setattr(_data, "STD_BLOCK_ROWS", 7)
+    X = np.random.RandomState(0).normal(3.0, [1.0, 2.0, 0.5], size=(50, 3)).astype(np.float32)
+    rows = np.arange(0, 50, 3) if with_rows else None
+    expected = X[rows].std(axis=0) if with_rows else X.std(axis=0)
+    got = feature_std(torch.from_numpy(X), rows)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5)
+    sparse_got = feature_std(sp.csr_matrix(X), rows)
+    np.testing.assert_allclose(sparse_got.numpy(), expected, rtol=1e-5)
+
+
+def test_weighted_dataset_multiplies_sample_and_class_weights_and_keeps_its_rows_weights():
+    X = torch.zeros(4, 2)
+    y = np.array([0, 1, 0, 1])
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    data = weighted_dataset(X, y, weights, np.array([0.5, 2.0]), rows=np.array([1, 2]))
+    np.testing.assert_array_equal(data.row_weights.numpy(), [4.0, 1.5])
+    np.testing.assert_array_equal(data.sample_weight, [2.0, 3.0])
+    np.testing.assert_array_equal(data.targets.numpy(), [1.0, 0.0])
+    assert data.mean_row_weight() == pytest.approx(2.75)
+    unweighted = weighted_dataset(X, y, None, np.ones(2))
+    assert unweighted.sample_weight is None and unweighted.mean_row_weight() == 1.0
+    zero = weighted_dataset(X, y, np.zeros(4), np.ones(2))
+    assert zero.mean_row_weight() == 1.0  # the loss stays finite

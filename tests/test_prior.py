@@ -35,3 +35,15 @@ def test_logit_adjustment_with_tau_one_on_balanced_seen_prior():
 
 def test_zero_class_weight_gives_no_shift():
     assert prior_shift(0.1, 0.1, (0.0, 1.0)) == 0.0
+
+
+def test_positive_share_is_weighted_and_clipped():
+    import numpy as np
+
+    from imbbce._prior import positive_share
+
+    y = np.array([0, 0, 0, 1])
+    assert positive_share(y) == 0.25
+    assert positive_share(y, np.array([1.0, 1.0, 1.0, 3.0])) == 0.5
+    assert positive_share(np.zeros(4, dtype=np.int64)) == 1e-6
+    assert positive_share(np.ones(4, dtype=np.int64)) == 1 - 1e-6

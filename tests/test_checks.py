@@ -3,13 +3,12 @@
 import numpy as np
 import pytest
 
-from imbbce._validation import (
+from imbbce._checks import (
     check_binary_target,
     check_sample_weight,
     class_weights,
     minority_code,
     plain_label,
-    validation_split,
 )
 
 
@@ -52,7 +51,7 @@ def test_sample_weight_is_copied():
 @pytest.mark.parametrize(
     ("weights", "match"),
     [
-        ([1.0, -1.0, 1.0], "negative"),
+        ([1.0, -1.0, 1.0], "Negative values"),
         ([1.0, np.nan, 1.0], "NaN"),
         ([1.0, 1.0], r"shape \(2,\), but X has 3 rows"),
         ([0.0, 0.0, 0.0], "zero for every row"),
@@ -89,49 +88,9 @@ def test_negative_class_weight():
         class_weights({1: -1.0}, np.array([0, 1]), np.array([0, 1]))
 
 
-def test_split_is_stratified_seeded_and_disjoint():
-    y = np.array([0] * 95 + [1] * 5)
-    train, valid = validation_split(y, 0.2, seed=0)
-    assert len(valid) == 20 and set(train).isdisjoint(valid)
-    assert y[valid].sum() == 1 and y[train].sum() == 4
-    again = validation_split(y, 0.2, seed=0)
-    np.testing.assert_array_equal(again[1], valid)
-
-
-def test_split_too_small_warns_and_returns_none():
-    with pytest.warns(UserWarning, match="smaller class has 1 sample"):
-        assert validation_split(np.array([0] * 9 + [1]), 0.1, seed=0) is None
-
-
 def test_plain_label():
     assert repr(plain_label(np.str_("a"))) == "'a'"
     assert repr(plain_label(np.int64(3))) == "3"
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_small_data_keeps_the_minority_on_both_sides(seed):
-    # 8 rows, 2 of the minority, fraction 0.1: train_test_split(stratify=y)
-    # put 2 majority rows and no minority row on the validation side.
-    y = np.array([0, 0, 0, 0, 1, 0, 0, 1])
-    train, valid = validation_split(y, 0.1, seed)
-    for side in (train, valid):
-        assert set(y[side]) == {0, 1}
-    assert sorted(np.concatenate([train, valid])) == list(range(8))
-
-
-def test_each_class_is_split_by_the_fraction():
-    y = np.array([0] * 950 + [1] * 50)
-    train, valid = validation_split(y, 0.1, 0)
-    assert np.bincount(y[valid]).tolist() == [95, 5]
-    assert len(np.intersect1d(train, valid)) == 0
-    assert not np.array_equal(validation_split(y, 0.1, 1)[1], valid)  # the seed matters
-
-
-def test_a_class_without_weight_on_one_side_means_no_split():
-    y = np.array([0, 0, 0, 0, 1, 1])
-    weights = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # one minority row weighs
-    with pytest.warns(UserWarning, match="Early stopping needs a validation split"):
-        assert validation_split(y, 0.5, 0, weights) is None
 
 
 def test_minority_is_the_smaller_class_and_the_later_label_on_a_tie():

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from imbbce import BalancedBCEClassifier, MajorityCollapseWarning
-from imbbce._warnings import _in_library, user_stacklevel
+from imbbce._stacklevel import _in_library, user_stacklevel
 
 
 @pytest.fixture(scope="module")
