@@ -1,6 +1,5 @@
 """Cross-validate several imbalance strategies side by side."""
 
-import re
 import sys
 import warnings
 from collections.abc import Mapping
@@ -18,13 +17,15 @@ from sklearn.metrics import (
     make_scorer,
     recall_score,
 )
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
 
-from ._checks import check_binary_target, minority_code
+from ._checks import check_binary_target, minority_code, plain_label
 from ._classifier import BalancedBCEClassifier
+from ._compat import safe_indexing
 from ._diagnostics import collapse_report
 from ._stacklevel import user_stacklevel
 from .exceptions import MajorityCollapseWarning
@@ -72,8 +73,8 @@ def compare_strategies(
     """Cross-validate imbalance strategies and tabulate mean and std per metric.
 
     Each strategy is a set of parameter overrides of one base estimator,
-    cross-validated with :func:`sklearn.model_selection.cross_validate` on
-    the same folds. Resampling is a parameter of
+    cross-validated on the same folds, as
+    :func:`sklearn.model_selection.cross_validate` does. Resampling is a parameter of
     :class:`~imbbce.BalancedBCEClassifier`, so it happens inside each
     training fold only and the test folds keep the real class balance.
 
@@ -120,7 +121,7 @@ def compare_strategies(
         1-2 s (the first torch optimizer imports ``torch._dynamo``), which
         inflates the first strategy's mean and std of "fit_time".
     n_jobs : int or None, default=None
-        Folds fitted in parallel, passed to ``cross_validate``.
+        Folds fitted in parallel, as in ``cross_validate``.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds (when ``cv`` is an int) and the base estimator when
         its own ``random_state`` is None. All strategies share one seed.
@@ -133,7 +134,7 @@ def compare_strategies(
         first error.
     verbose : int, default=0
         1 prints one line per strategy on stderr as it finishes; higher
-        values also make ``cross_validate`` verbose.
+        values also make joblib's ``Parallel`` over the folds verbose.
 
     Returns
     -------
@@ -170,8 +171,7 @@ def compare_strategies(
     """
     classes, y_encoded = check_binary_target(np.ravel(np.asarray(y)))
     counts = np.bincount(y_encoded, minlength=2)
-    minority = classes[minority_code(y_encoded)]
-    minority = minority.item() if isinstance(minority, np.generic) else minority
+    minority = plain_label(classes[minority_code(y_encoded)])
     scorers = _scorers(scoring, minority)
     rng = check_random_state(random_state)
     seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -206,47 +206,60 @@ def compare_strategies(
     return _table(list(candidates), rows)
 
 
-def _cross_validate(name, candidate, X, y, **kwargs):
-    """``cross_validate`` with its fit failures told in one line.
+def _cross_validate(name, candidate, X, y, *, cv, scoring, n_jobs, error_score, verbose):
+    """Fit and score ``candidate`` on every split; tell fit failures in one line.
 
-    Returns ``(result, failure)``: ``result`` is None when every fit
-    failed, ``failure`` a message naming the strategy, how many fits failed
-    and the first error (None when none did). scikit-learn's own warning
-    repeats each traceback; its error when every fit failed would end the
-    whole comparison. With ``error_score="raise"`` the first error is
+    Returns ``(result, failure)``: ``result`` maps ``"test_<metric>"`` and
+    ``"fit_time"`` to one value per fold, or is None when every fit failed;
+    ``failure`` names the strategy, how many fits failed and the first error
+    (None when none did). With ``error_score="raise"`` the first error is
     raised as it is.
+
+    Written here rather than calling ``cross_validate``, which reports fit
+    failures only as the text of a warning (or of an error, ending the whole
+    comparison, when every fit failed), and which with several metrics
+    computes ``decision_function`` once per fold for all scorers, oriented
+    towards the first scorer's ``pos_label``: with the minority as
+    ``classes_[0]``, average precision (minority-aware) followed by ROC AUC
+    reported ``1 - AUC``. Here each scorer is called on the fitted model.
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FitFailedWarning)
-        warnings.filterwarnings("ignore", category=MajorityCollapseWarning)
-        try:
-            result = cross_validate(candidate, X, y, **kwargs)
-        except ValueError as exc:
-            if kwargs["error_score"] == "raise" or "fits failed" not in str(exc):
-                raise
-            result, details = None, str(exc)
-        else:
-            failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
-            details = str(failed[0].message) if failed else None
-    for w in caught:
-        if not issubclass(w.category, FitFailedWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if details is None:
+    folds = Parallel(n_jobs=n_jobs, verbose=verbose)(
+        delayed(_fit_and_score)(clone(candidate), X, y, train, test, scoring, error_score)
+        for train, test in cv
+    )
+    errors = [error for _, _, error in folds if error is not None]
+    result = {_result_key(metric): [scores[metric] for scores, _, _ in folds] for metric in scoring}
+    result[FIT_TIME] = [seconds for _, seconds, _ in folds]
+    if not errors:
         return result, None
-    counts = re.search(r"(\d+) fits failed out of a total of (\d+)", details)
-    how_many = (
-        "every fit" if result is None
-        else f"{counts[1]} of {counts[2]} fits" if counts
-        else "some fits"
-    )  # fmt: skip
-    # The first group of identical failures; its last error line is the one
-    # raised (earlier ones are causes chained to it).
-    after = details.split("failed with the following error", 1)[-1]
-    group = re.split(r"^-{8,}$", after, maxsplit=1, flags=re.MULTILINE)[0]
-    errors = re.findall(r"^[A-Za-z_][\w.]*(?:Error|Exception): .*$", group, re.MULTILINE)
-    first = errors[-1] if errors else details.strip().splitlines()[-1]
+    if len(errors) == len(folds):
+        result, how_many = None, "every fit"
+    else:
+        how_many = f"{len(errors)} of {len(folds)} fits"
     return result, (
-        f"Strategy {name!r}: {how_many} failed, so its scores are NaN. First error: {first}"
+        f"Strategy {name!r}: {how_many} failed, so its scores are NaN. First error: {errors[0]}"
+    )
+
+
+def _fit_and_score(estimator, X, y, train, test, scorers, error_score):
+    """Fit on ``train``, score on ``test``: ``(scores, fit seconds, error or None)``."""
+    start = perf_counter()
+    try:
+        with warnings.catch_warnings():
+            # The "collapsed" column reports collapse on the test folds.
+            warnings.filterwarnings("ignore", category=MajorityCollapseWarning)
+            estimator.fit(safe_indexing(X, train), safe_indexing(y, train))
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        error = f"{type(exc).__name__}: {exc}"
+        return dict.fromkeys(scorers, error_score), perf_counter() - start, error
+    seconds = perf_counter() - start
+    X_test, y_test = safe_indexing(X, test), safe_indexing(y, test)
+    return (
+        {name: scorer(estimator, X_test, y_test) for name, scorer in scorers.items()},
+        seconds,
+        None,
     )
 
 
@@ -284,30 +297,11 @@ def _scorers(scoring, minority):
                 "Remove it from scoring."
             )
     scorers = {
-        name: _OwnPredictions(get_scorer(scorer) if isinstance(scorer, str) else scorer)
+        name: get_scorer(scorer) if isinstance(scorer, str) else scorer
         for name, scorer in scorers.items()
     }
     scorers[COLLAPSED] = _CollapseScorer(minority)
     return scorers
-
-
-class _OwnPredictions:
-    """A scorer called on its own, outside ``cross_validate``'s shared cache.
-
-    With several metrics, scikit-learn (1.9) computes ``decision_function``
-    once per fold for all of them, already oriented towards the first
-    scorer's ``pos_label``: with the minority as ``classes_[0]``,
-    average precision (minority-aware) followed by ROC AUC reported
-    ``1 - AUC``, and the reverse order inverted the average precision. Each
-    wrapped scorer computes its own predictions (one more forward pass per
-    metric and fold).
-    """
-
-    def __init__(self, scorer):
-        self.scorer = scorer
-
-    def __call__(self, estimator, X, y):
-        return self.scorer(estimator, X, y)
 
 
 class _CollapseScorer:

@@ -6,6 +6,7 @@ import, which is fixed here and nowhere else.
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing as safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -21,4 +22,5 @@ __all__ = [
     "StrOptions",
     "_fit_context",
     "check_sample_weight",
+    "safe_indexing",
 ]
