@@ -103,7 +103,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         that each class has an equal expected share, without a resampled
         copy of the data.
     sampling_strategy : float, str, dict or callable, default="auto"
-        imbalanced-learn's ``sampling_strategy`` for a sampler given as a
+        The ``sampling_strategy`` of imbalanced-learn for a sampler given as a
         string; ignored for sampler objects (set theirs) and
         "balanced_batch". Samplers see the labels of ``y`` as given to
         ``fit``, so a dict is keyed by them (``{"no": 500}``) and a callable
@@ -222,7 +222,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train. "auto" takes CUDA when available.
     n_threads : int >= 1 or None, default=None
-        torch threads used during ``fit`` and prediction; torch's global
+        Number of torch threads used during ``fit`` and prediction; torch's global
         setting is restored afterwards. None chooses: one thread for networks
         whose batch costs under 5e7 multiply-adds (threads slow small
         networks down and oversubscribe under ``n_jobs``), otherwise torch's
@@ -303,9 +303,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.neural_network.MLPClassifier : no class weights, early stopping
+    sklearn.neural_network.MLPClassifier : No class weights, early stopping
         on accuracy.
-    skorch.NeuralNetBinaryClassifier : the training loop this builds on.
+    skorch.NeuralNetBinaryClassifier : The training loop this builds on.
 
     Notes
     -----
@@ -528,8 +528,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        self : BalancedBCEClassifier
-            The fitted estimator.
+        BalancedBCEClassifier
+            The fitted estimator (``self``).
         """
         try:
             return self._fit(X, y, sample_weight)
@@ -762,6 +762,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,)
+            The shifted logits.
         """
         return self._logits(X) - logit(self.threshold_)
 
@@ -775,6 +776,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, 2)
+            Probabilities of ``classes_[0]`` and ``classes_[1]``.
         """
         positive = expit(self._logits(X))
         return np.column_stack([1.0 - positive, positive])
@@ -789,6 +791,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,)
+            Labels from ``classes_``.
         """
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(np.int64)]

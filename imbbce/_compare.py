@@ -138,7 +138,7 @@ def compare_strategies(
 
     Returns
     -------
-    table : pandas.DataFrame or numpy structured array
+    pandas.DataFrame or numpy structured array
         One row per strategy, in the order given; columns ``<metric>_mean``
         and ``<metric>_std`` for each metric, then for "collapsed" and
         "fit_time". A DataFrame indexed by "strategy" when pandas is
@@ -147,7 +147,7 @@ def compare_strategies(
 
     See Also
     --------
-    imbbce.StrategyComparisonDisplay : plot this table.
+    imbbce.StrategyComparisonDisplay : Plot this table.
 
     Notes
     -----

@@ -50,14 +50,38 @@ class WeightedBCELoss(nn.Module):
         self.weight_scale = weight_scale
 
     def per_row(self, logits, target):
-        """Unreduced loss of each row."""
+        """Unreduced loss of each row.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (batch,)
+            Logits of the positive class.
+        target : torch.Tensor of shape (batch,)
+            0.0 or 1.0.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch,)
+            The loss of each row.
+        """
         return F.binary_cross_entropy_with_logits(logits, target, reduction="none")
 
     def forward(self, logits, target, weight=None):
         """Loss of a batch, ``sum(w * l) / (len(w) * weight_scale)``.
 
-        ``logits``, ``target`` (0.0 or 1.0) and ``weight`` are tensors of
-        shape ``(batch,)``; ``weight=None`` weighs every row 1.
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (batch,)
+            Logits of the positive class.
+        target : torch.Tensor of shape (batch,)
+            0.0 or 1.0.
+        weight : torch.Tensor of shape (batch,) or None, default=None
+            Per-row weights; None weighs every row 1.
+
+        Returns
+        -------
+        torch.Tensor
+            The scalar loss.
         """
         if weight is None:
             weight = torch.ones_like(logits)
@@ -97,6 +121,20 @@ class FocalLoss(WeightedBCELoss):
         self.gamma = gamma
 
     def per_row(self, logits, target):
+        """Unreduced focal loss of each row, ``(1 - p_t) ** gamma * BCE``.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (batch,)
+            Logits of the positive class.
+        target : torch.Tensor of shape (batch,)
+            0.0 or 1.0.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch,)
+            The loss of each row.
+        """
         bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
         if self.gamma == 0:
             return bce
@@ -142,6 +180,20 @@ class LogitAdjustedLoss(WeightedBCELoss):
         return self.tau * math.log(self.prior / (1.0 - self.prior))
 
     def per_row(self, logits, target):
+        """Unreduced loss of each row, logits shifted in training mode only.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (batch,)
+            Logits of the positive class.
+        target : torch.Tensor of shape (batch,)
+            0.0 or 1.0.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch,)
+            The loss of each row.
+        """
         if self.training:
             logits = logits + self.shift
         return F.binary_cross_entropy_with_logits(logits, target, reduction="none")

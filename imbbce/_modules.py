@@ -44,7 +44,18 @@ class MLP(nn.Module):
         self.layers = nn.Sequential(*layers)
 
     def forward(self, X):
-        """Return the logits, shape ``(batch,)``."""
+        """The logit of the positive class for each row.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_features_in)
+            Features, float32.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch,)
+            Logits.
+        """
         return self.layers(X).squeeze(-1)
 
 

@@ -73,7 +73,7 @@ class TrainingHistoryDisplay:
 
     See Also
     --------
-    StrategyComparisonDisplay : scores of several strategies side by side.
+    StrategyComparisonDisplay : Scores of several strategies side by side.
 
     Examples
     --------
@@ -119,7 +119,8 @@ class TrainingHistoryDisplay:
 
         Returns
         -------
-        display : TrainingHistoryDisplay
+        TrainingHistoryDisplay
+            The display, drawn on ``ax``.
         """
         clf = _final_step(estimator)
         check_is_fitted(clf, "history_")
@@ -151,7 +152,7 @@ class TrainingHistoryDisplay:
 
         Returns
         -------
-        display : TrainingHistoryDisplay
+        TrainingHistoryDisplay
             ``self``, with ``ax_``, ``score_ax_``, ``figure_`` and ``lines_``.
         """
         plt = _pyplot()
@@ -222,8 +223,8 @@ class StrategyComparisonDisplay:
 
     See Also
     --------
-    imbbce.compare_strategies : compute the table.
-    TrainingHistoryDisplay : how one network trained.
+    imbbce.compare_strategies : Compute the table.
+    TrainingHistoryDisplay : How one network trained.
     """
 
     def __init__(self, *, strategies, means, stds):
@@ -249,7 +250,8 @@ class StrategyComparisonDisplay:
 
         Returns
         -------
-        display : StrategyComparisonDisplay
+        StrategyComparisonDisplay
+            The display, drawn on ``ax``.
         """
         if isinstance(results, np.ndarray) and results.dtype.names:
             strategies = [str(name) for name in results["strategy"]]
@@ -291,7 +293,9 @@ class StrategyComparisonDisplay:
             The base estimator; None for the default pipeline (see
             :func:`~imbbce.compare_strategies`).
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
         y : array-like of shape (n_samples,)
+            Binary target with any two labels.
         strategies : dict of str to dict, default=None
             Name -> parameter overrides; None for the default strategies.
         metrics : str or list of str, default=None
@@ -304,7 +308,7 @@ class StrategyComparisonDisplay:
 
         Returns
         -------
-        display : StrategyComparisonDisplay
+        StrategyComparisonDisplay
             With the table as ``results_``.
         """
         from ._compare import compare_strategies
@@ -325,7 +329,7 @@ class StrategyComparisonDisplay:
 
         Returns
         -------
-        display : StrategyComparisonDisplay
+        StrategyComparisonDisplay
             ``self``, with ``ax_``, ``figure_`` and ``errorbars_``.
         """
         plt = _pyplot()
