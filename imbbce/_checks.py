@@ -81,7 +81,7 @@ def check_sample_weight(sample_weight, y, classes=None):
     if sample_weight is None:
         return None
     n_samples = len(y)
-    shape = np.shape(sample_weight)
+    shape = np.asarray(sample_weight).shape
     if shape not in ((), (n_samples,)):
         raise ValueError(
             f"sample_weight has shape {shape}, but X has {n_samples} rows; pass one "
