@@ -7,6 +7,7 @@ metric and, with ``--plot``, saves the comparison as a figure.
 """
 
 import argparse
+import secrets
 import sys
 import warnings
 from importlib import metadata
@@ -101,7 +102,10 @@ def _parser():
         "--random-state",
         type=_seed,
         default=None,
-        help="seed for folds and networks, 0 to 2**32 - 1",
+        help=(
+            "seed for folds and networks, 0 to 2**32 - 1 (default: one drawn at random, "
+            "printed above the table)"
+        ),
     )
     compare.add_argument(
         "--n-jobs",
@@ -151,14 +155,21 @@ _n_jobs.__name__ = "int"
 def _compare(args):
     pd = _import_pandas()
     figure = _new_figure(args.plot) if args.plot is not None else None
-    X, y = _read(pd, args.csv, args.target, args.sep)
+    X, y = _read(pd, args.csv, args.target, args.sep, args.cv)
+    # A run without --random-state gets a drawn seed, printed with the table,
+    # so that any run can be repeated.
+    seed = secrets.randbelow(2**32) if args.random_state is None else args.random_state
 
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    from ._checks import check_binary_target, minority_code, plain_label
     from ._classifier import BalancedBCEClassifier
     from ._compare import compare_strategies
 
+    classes, codes = check_binary_target(y)
+    positive = plain_label(classes[minority_code(codes)])
+    n_positive = int((y == positive).sum())
     estimator = make_pipeline(StandardScaler(), BalancedBCEClassifier(max_iter=args.max_iter))
     try:
         table = compare_strategies(
@@ -167,21 +178,33 @@ def _compare(args):
             estimator=estimator,
             cv=args.cv,
             n_jobs=args.n_jobs,
-            random_state=args.random_state,
+            random_state=seed,
             verbose=0 if args.quiet else 1,
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    caption = _caption(positive, n_positive, len(y), seed, drawn=args.random_state is None)
+    print(caption)
     print(_format(pd, table).to_string())
     if figure is not None:
         from ._plotting import StrategyComparisonDisplay
 
-        figure.set_size_inches(8, 1.2 + 0.5 * len(table))
-        StrategyComparisonDisplay.from_results(table, ax=figure.subplots())
+        figure.set_size_inches(8, 1.6 + 0.5 * len(table))
+        display = StrategyComparisonDisplay.from_results(table, ax=figure.subplots())
+        display.ax_.set_title(caption, fontsize="medium", loc="left")
         figure.savefig(args.plot)
         if not args.quiet:
             print(f"Figure saved to {args.plot}", file=sys.stderr)
     return 0
+
+
+def _caption(positive, n_positive, n_rows, seed, drawn):
+    """One line naming the positive class and the seed, above the table and the plot."""
+    repeat = f" (drawn: --random-state {seed} repeats this run)" if drawn else ""
+    return (
+        f"positive class {positive!r} (the minority, {n_positive} of {n_rows} rows); "
+        f"seed {seed}{repeat}"
+    )
 
 
 def _import_pandas():
@@ -217,8 +240,13 @@ def _new_figure(path):
     return figure
 
 
-def _read(pd, path, target, sep):
-    """Features as a float array and the target column, or a CommandError."""
+def _read(pd, path, target, sep, cv):
+    """Features as a float array and the target column, or a CommandError.
+
+    Problems that stop reading (no file, not CSV, no target column, no rows)
+    are raised at once; every other problem with the data is collected and
+    raised in one message, so that one run tells everything to fix.
+    """
     if not path.is_file():
         raise CommandError(f"no such file: {path}")
     try:
@@ -234,21 +262,10 @@ def _read(pd, path, target, sep):
         )
     if len(frame) == 0:
         raise CommandError(f"{path} has a header but no rows.")
-    y = frame[target]
-    if y.isna().any():
-        raise CommandError(
-            f"the target column {target!r} has {int(y.isna().sum())} missing values; drop "
-            "those rows."
-        )
-    values = y.unique()
-    if len(values) != 2:
-        raise CommandError(
-            f"the target column {target!r} has {len(values)} distinct values "
-            f"({_listed(sorted(values, key=str))}); compare needs exactly two classes."
-        )
+    problems = _target_problems(frame[target], target, cv)
     X = frame.drop(columns=[target])
     if X.shape[1] == 0:
-        raise CommandError(f"{path} has no feature columns besides the target {target!r}.")
+        problems.append(f"{path} has no feature columns besides the target {target!r}.")
     index_like = [c for c in X.columns if str(c).startswith("Unnamed: ")]
     if index_like:
         print(
@@ -258,9 +275,50 @@ def _read(pd, path, target, sep):
             "sorted by it. Write the file with to_csv(index=False) or name the column.",
             file=sys.stderr,
         )
+    problems += _feature_problems(pd, X)
+    if len(problems) == 1:
+        raise CommandError(problems[0])
+    if problems:
+        raise CommandError(
+            f"{len(problems)} problems with {path}:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    return X.to_numpy(dtype=float), frame[target].to_numpy()
+
+
+def _target_problems(y, target, cv):
+    """What stops the target column from being compared, as a list of messages."""
+    problems = []
+    if y.isna().any():
+        problems.append(
+            f"the target column {target!r} has {int(y.isna().sum())} missing values; drop "
+            "those rows."
+        )
+    counts = y.value_counts()
+    if len(counts) != 2:
+        problems.append(
+            f"the target column {target!r} has {len(counts)} distinct values "
+            f"({_listed(sorted(counts.index, key=str))}); compare needs exactly two classes."
+        )
+    elif counts.min() < cv:
+        n_minority = int(counts.min())
+        fix = (
+            f"Pass --cv {n_minority} or fewer, or collect more minority rows."
+            if n_minority >= 2
+            else "Collect more minority rows: cross-validation needs 2 or more of each class."
+        )
+        problems.append(
+            f"--cv {cv} stratified folds need at least {cv} rows of each class, but the "
+            f"minority class {_listed([counts.idxmin()])} has {n_minority}. {fix}"
+        )
+    return problems
+
+
+def _feature_problems(pd, X):
+    """What stops the feature columns from being used, as a list of messages."""
+    problems = []
     non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
     if non_numeric:
-        raise CommandError(
+        problems.append(
             f"non-numeric feature columns: {_listed(non_numeric)} (values such as "
             f"{_listed(_non_numbers(pd, X[non_numeric[0]]))} in {non_numeric[0]!r}; if those "
             "mark missing values, fill or drop those rows). The network needs numbers: "
@@ -271,11 +329,11 @@ def _read(pd, path, target, sep):
         )
     missing = [c for c in X.columns if X[c].isna().any()]
     if missing:
-        raise CommandError(
+        problems.append(
             f"feature columns with missing values: {_listed(missing)}. Fill them (e.g. "
             "sklearn.impute.SimpleImputer in a Pipeline, from Python) or drop those rows."
         )
-    return X.to_numpy(dtype=float), y.to_numpy()
+    return problems
 
 
 def _non_numbers(pd, column, n=3):

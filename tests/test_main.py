@@ -2,6 +2,7 @@
 
 import builtins
 import runpy
+import subprocess
 import sys
 
 import numpy as np
@@ -45,7 +46,8 @@ def test_compare_prints_the_table_and_saves_a_figure(csv_path, tmp_path, capsys)
         "--random-state", 0, "--plot", plot,
     )  # fmt: skip
     assert status == 0
-    lines = out.splitlines()
+    caption, *lines = out.splitlines()
+    assert caption == "positive class 'churn' (the minority, 39 of 200 rows); seed 0"
     header = lines[0].split()
     metrics = ["average_precision", "roc_auc", "balanced_accuracy", "minority_recall", "f1"]
     assert header[:5] == metrics
@@ -66,7 +68,47 @@ def test_quiet_keeps_stderr_empty(csv_path, capsys):
     )
     assert status == 0
     assert err == ""
-    assert len(out.splitlines()) == 2 + len(STRATEGIES)
+    assert len(out.splitlines()) == 1 + 2 + len(STRATEGIES)
+
+
+def test_a_drawn_seed_is_printed_and_repeats_the_run(csv_path, capsys):
+    argv = [csv_path, "--target", "label", "--cv", 2, "--max-iter", 2, "--quiet"]
+    status, out, _ = _run(capsys, *argv)
+    assert status == 0
+    caption, *table = out.splitlines()
+    seed = int(caption.split("seed ")[1].split()[0])
+    assert caption.endswith(f"(drawn: --random-state {seed} repeats this run)")
+    status, again, _ = _run(capsys, *argv, "--random-state", seed)
+    assert status == 0
+    caption_again, *table_again = again.splitlines()
+    assert caption_again == caption.split(" (drawn")[0]
+    # Fit seconds differ between runs; every score is the same.
+    assert [line.split("  ")[:6] for line in table_again] == [
+        line.split("  ")[:6] for line in table
+    ]
+
+
+def test_the_plot_is_titled_with_the_positive_class_and_seed(
+    csv_path, tmp_path, capsys, monkeypatch
+):
+    from imbbce import StrategyComparisonDisplay
+
+    axes = []
+    from_results = StrategyComparisonDisplay.from_results.__func__
+
+    def recording(cls, *args, **kwargs):
+        display = from_results(cls, *args, **kwargs)
+        axes.append(display.ax_)
+        return display
+
+    monkeypatch.setattr(StrategyComparisonDisplay, "from_results", classmethod(recording))
+    plot = tmp_path / "comparison.png"
+    status, out, _ = _run(capsys, csv_path, "--target", "label", "--cv", 2, "--max-iter", 1,
+                          "--random-state", 3, "--quiet", "--plot", plot)  # fmt: skip
+    assert status == 0
+    caption = out.splitlines()[0]
+    assert caption.startswith("positive class 'churn'") and caption.endswith("seed 3")
+    assert [ax.get_title(loc="left") for ax in axes] == [caption]
 
 
 def _write(tmp_path, frame):
@@ -149,7 +191,38 @@ def test_missing_file(tmp_path, capsys):
 def test_too_many_folds_for_the_minority(csv_path, capsys):
     status, _, err = _run(capsys, csv_path, "--target", "label", "--cv", 100)
     assert status == 1
-    assert "cv=100 stratified folds need at least 100 rows of each class" in err
+    assert "--cv 100 stratified folds need at least 100 rows of each class, but the " in err
+    assert "minority class 'churn' has 39. Pass --cv 39 or fewer" in err
+
+
+def test_every_data_problem_is_reported_in_one_message(tmp_path, capsys):
+    frame = pd.DataFrame({"x": [1.0, None, 3.0], "y": ["a", None, "b"]})
+    status, out, err = _run(capsys, _write(tmp_path, frame), "--target", "y", "--cv", 2)
+    assert status == 1 and out == ""
+    assert err.startswith(f"imbbce compare: error: 3 problems with {tmp_path / 'bad.csv'}:\n")
+    problems = err.splitlines()[1:]
+    assert [line[:4] for line in problems] == ["  - "] * 3
+    assert "the target column 'y' has 1 missing values" in problems[0]
+    assert "--cv 2 stratified folds need at least 2 rows of each class" in problems[1]
+    assert "has 1. Collect more minority rows: cross-validation needs 2 or more" in problems[1]
+    assert "feature columns with missing values: 'x'" in problems[2]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["compare", "--help"], ["compare", "data.csv"]])
+def test_help_and_argument_errors_do_not_import_torch(argv):
+    # In a fresh interpreter: this one has imported torch already.
+    code = (
+        "import sys\n"
+        "from imbbce.__main__ import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('torch', 'skorch', 'imblearn') if m in sys.modules)\n"
+        "print(heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stderr.splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize(
