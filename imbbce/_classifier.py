@@ -21,6 +21,7 @@ from ._checks import (
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._data import as_float32_tensor, feature_std, weighted_dataset
 from ._diagnostics import checked_logits, collapse_report, warn_about_outcome, warn_if_collapsed
+from ._embeddings import quantile_bins
 from ._inference import predict_logits
 from ._losses import build_loss
 from ._modules import ACTIVATIONS, build_module, count_parameters
@@ -82,12 +83,33 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Non-linearity after each hidden layer (why "relu": :ref:`network`).
     dropout : float in [0, 1), default=0.0
         Dropout probability after each hidden activation.
+    ensemble_size : int >= 1, default=1
+        Members of a parameter-efficient ensemble of the default MLP
+        (BatchEnsemble as TabM uses it, Gorishniy et al., 2025): the members
+        share each layer's weights, each has its own scaling of the layer's
+        inputs and outputs, bias and output layer, one batched forward pass
+        computes them all, each is trained on its own loss, and
+        ``predict_proba`` averages their probabilities. 1 is one MLP.
+    numerical_embedding : {None, "piecewise_linear"}, default=None
+        How the default MLP sees each feature. None: as one number.
+        "piecewise_linear" (Gorishniy et al., 2022): cut into ``n_bins``
+        bins at quantiles of the training part (never of the validation
+        split or of resampled rows), encoded by how far the value fills each
+        bin, and embedded in ``embedding_dim`` numbers by a linear layer and
+        ReLU of its own; it gives the network the thresholds trees split
+        on.
+    n_bins : int >= 1, default=16
+        Most bins per feature of the piecewise-linear embedding (a feature
+        with fewer distinct values gets fewer).
+    embedding_dim : int >= 1, default=8
+        Size of each feature's embedding.
     module : callable or None, default=None
         Your own network: an ``nn.Module`` subclass or a factory called as
         ``module(n_features_in, **module_params)``, returning a module that
         maps float32 ``(batch, n_features)`` to logits of shape ``(batch,)``
-        or ``(batch, 1)``. When given, ``hidden_layer_sizes``, ``activation``
-        and ``dropout`` are ignored; everything else applies.
+        or ``(batch, 1)``. When given, ``hidden_layer_sizes``,
+        ``activation``, ``dropout``, ``ensemble_size`` and the numerical
+        embedding are ignored; everything else applies.
     module_params : dict or None, default=None
         Keyword arguments for ``module``.
     sampler : None, str or sampler object, default=None
@@ -383,6 +405,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "numerical_embedding": [None, StrOptions({"piecewise_linear"})],
+        "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "module": [None, callable],
         "module_params": [None, dict],
         "sampler": [
@@ -427,6 +453,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         hidden_layer_sizes=(64, 32),
         activation="relu",
         dropout=0.0,
+        ensemble_size=1,
+        numerical_embedding=None,
+        n_bins=16,
+        embedding_dim=8,
         module=None,
         module_params=None,
         sampler=None,
@@ -458,6 +488,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.ensemble_size = ensemble_size
+        self.numerical_embedding = numerical_embedding
+        self.n_bins = n_bins
+        self.embedding_dim = embedding_dim
         self.module = module
         self.module_params = module_params
         self.sampler = sampler
@@ -610,7 +644,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         # Build and train, drawing only on this fit's own torch random state.
         with TRAINING_LOCK, torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(seeds.torch)
-            module = build_module(self, self.n_features_in_, hidden_layer_sizes)
+            module = build_module(
+                self, self.n_features_in_, hidden_layer_sizes, self._bins(X, train_rows)
+            )
             self.n_threads_ = choose_n_threads(
                 self.n_threads, count_parameters(module), self.batch_size
             )
@@ -674,6 +710,12 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         return validation_split(
             y, self.validation_fraction, seed, weights, for_threshold=self.threshold == "auto"
         )
+
+    def _bins(self, X, train_rows):
+        """Bin edges of the piecewise-linear embedding, from the training part."""
+        if self.numerical_embedding is None or self.module is not None:
+            return None
+        return quantile_bins(X, train_rows, self.n_bins)
 
     def _noise_scale(self, X, train_rows):
         """Per-feature standard deviation of the training noise, or None."""

@@ -1,9 +1,20 @@
-"""The default torch network and the checks on a user's own module."""
+"""The default torch networks and the checks on a user's own module.
+
+:class:`MLP` is one network. :class:`EnsembleMLP` is ``ensemble_size`` of
+them in one module (BatchEnsemble, Wen et al., ICLR 2020, as TabM uses it,
+Gorishniy et al., ICLR 2025): every member shares each layer's weight matrix
+and has its own scaling of that layer's inputs and outputs and its own bias
+and output layer. One batched forward pass computes every member; each is
+trained on its own loss, and prediction averages the members' probabilities.
+"""
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "MLP", "build_module"]
+from ._embeddings import PiecewiseLinearEmbedding
+
+__all__ = ["ACTIVATIONS", "MLP", "EnsembleMLP", "build_module"]
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -59,30 +70,208 @@ class MLP(nn.Module):
         return self.layers(X).squeeze(-1)
 
 
-def build_module(estimator, n_features_in, hidden_layer_sizes):
+class BatchEnsembleLinear(nn.Linear):
+    """``ensemble_size`` linear layers sharing one weight matrix.
+
+    Member ``i`` computes ``((x * r_i) @ W.T) * s_i + b_i`` on inputs of shape
+    ``(batch, ensemble_size, in_features)``. ``W`` is initialised as
+    ``nn.Linear`` does; ``s`` is ones; ``r`` is ones too, except in the first
+    layer, where random signs make the members differ from the start.
+    """
+
+    def __init__(self, in_features, out_features, ensemble_size, random_signs):
+        super().__init__(in_features, out_features, bias=False)
+        self.r = nn.Parameter(torch.ones(ensemble_size, in_features))
+        self.s = nn.Parameter(torch.ones(ensemble_size, out_features))
+        self.member_bias = nn.Parameter(torch.empty(ensemble_size, out_features))
+        bound = in_features**-0.5
+        nn.init.uniform_(self.member_bias, -bound, bound)
+        if random_signs:
+            with torch.no_grad():
+                self.r.bernoulli_(0.5).mul_(2.0).sub_(1.0)
+
+    def forward(self, X):
+        """Every member's output, shape ``(batch, ensemble_size, out_features)``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, ensemble_size, in_features)
+            Every member's input.
+
+        Returns
+        -------
+        torch.Tensor
+        """
+        return F.linear(X * self.r, self.weight) * self.s + self.member_bias
+
+
+class EnsembleMLP(nn.Module):
+    """``ensemble_size`` MLPs in one module, trained together.
+
+    In training mode the output is every member's logit, shape
+    ``(batch, ensemble_size)``, so that each member is trained on its own
+    loss (a loss of the members' mean would train them as one wider
+    network). In eval mode it is the logit of the members' mean
+    probability, shape ``(batch,)``.
+
+    Parameters
+    ----------
+    n_features_in : int
+        Number of input features.
+    hidden_layer_sizes : tuple of int, default=(64, 32)
+        Width of each hidden layer, shared by the members.
+    activation : {"relu", "gelu", "tanh", "leaky_relu", "elu"}, default="relu"
+        Non-linearity after each hidden layer.
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation.
+    ensemble_size : int, default=8
+        Number of members.
+    embedding : nn.Module or None, default=None
+        A module applied to the features first (see
+        :class:`~imbbce._embeddings.PiecewiseLinearEmbedding`), shared by the
+        members; its ``out_features`` is the first layer's input width.
+    """
+
+    def __init__(
+        self,
+        n_features_in,
+        hidden_layer_sizes=(64, 32),
+        activation="relu",
+        dropout=0.0,
+        ensemble_size=8,
+        embedding=None,
+    ):
+        super().__init__()
+        self.ensemble_size = ensemble_size
+        self.embedding = embedding
+        width = n_features_in if embedding is None else embedding.out_features
+        layers = []
+        for index, size in enumerate(hidden_layer_sizes):
+            layers.append(BatchEnsembleLinear(width, size, ensemble_size, index == 0))
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = size
+        self.layers = nn.Sequential(*layers)
+        # One output layer per member, initialised as nn.Linear(width, 1).
+        bound = width**-0.5
+        self.head_weight = nn.Parameter(torch.empty(ensemble_size, width).uniform_(-bound, bound))
+        self.head_bias = nn.Parameter(torch.empty(ensemble_size).uniform_(-bound, bound))
+
+    def member_logits(self, X):
+        """Every member's logit, shape ``(batch, ensemble_size)``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_features_in)
+            Features.
+
+        Returns
+        -------
+        torch.Tensor
+        """
+        if self.embedding is not None:
+            X = self.embedding(X)
+        hidden = self.layers(X.unsqueeze(1).expand(-1, self.ensemble_size, -1))
+        return (hidden * self.head_weight).sum(-1) + self.head_bias
+
+    def forward(self, X):
+        """Members' logits in training mode, their mean probability's logit in eval mode.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_features_in)
+            Features.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch, ensemble_size) or (batch,)
+            Logits.
+        """
+        logits = self.member_logits(X)
+        if self.training:
+            return logits
+        return mean_probability_logit(logits)
+
+
+def mean_probability_logit(logits):
+    """The logit of the mean of ``sigmoid(logits)`` over the last axis.
+
+    ``log(mean p) - log(mean (1 - p))``, computed from log-sigmoids so that
+    confident members neither overflow nor round to a probability of 1.
+    """
+    return torch.logsumexp(F.logsigmoid(logits), -1) - torch.logsumexp(F.logsigmoid(-logits), -1)
+
+
+class EmbeddedMLP(nn.Module):
+    """An :class:`MLP` behind an embedding of the features.
+
+    Parameters
+    ----------
+    embedding : nn.Module
+        Applied to the features first; its ``out_features`` is the MLP's
+        input width.
+    hidden_layer_sizes, activation, dropout
+        As for :class:`MLP`.
+    """
+
+    def __init__(self, embedding, hidden_layer_sizes=(64, 32), activation="relu", dropout=0.0):
+        super().__init__()
+        self.embedding = embedding
+        self.mlp = MLP(embedding.out_features, hidden_layer_sizes, activation, dropout)
+
+    def forward(self, X):
+        """Logits, shape ``(batch,)``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_features_in)
+            Features.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch,)
+            Logits.
+        """
+        return self.mlp(self.embedding(X))
+
+
+def build_module(estimator, n_features_in, hidden_layer_sizes, bins=None):
     """Instantiate the torch module an estimator asks for.
 
     Parameters
     ----------
     estimator : BalancedBCEClassifier
-        Its ``module``, ``module_params``, ``activation`` and ``dropout``
-        are read.
+        Its ``module``, ``module_params``, ``activation``, ``dropout``,
+        ``ensemble_size`` and ``embedding_dim`` are read.
     n_features_in : int
         Number of input features.
     hidden_layer_sizes : tuple of int
         The validated hidden layer widths.
+    bins : list of ndarray or None, default=None
+        Bin edges of each feature for a piecewise-linear embedding (see
+        :func:`~imbbce._embeddings.quantile_bins`); None: no embedding.
 
     Returns
     -------
     module : torch.nn.Module
     """
     if estimator.module is None:
-        return MLP(
-            n_features_in,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=estimator.activation,
-            dropout=estimator.dropout,
-        )
+        embedding = None
+        if bins is not None:
+            embedding = PiecewiseLinearEmbedding(bins, estimator.embedding_dim)
+        network = {
+            "hidden_layer_sizes": hidden_layer_sizes,
+            "activation": estimator.activation,
+            "dropout": estimator.dropout,
+        }
+        if estimator.ensemble_size > 1:
+            return EnsembleMLP(
+                n_features_in, **network, ensemble_size=estimator.ensemble_size, embedding=embedding
+            )
+        if embedding is not None:
+            return EmbeddedMLP(embedding, **network)
+        return MLP(n_features_in, **network)
     if isinstance(estimator.module, nn.Module):
         name = type(estimator.module).__name__
         raise TypeError(
@@ -122,12 +311,21 @@ def count_parameters(module):
 
 
 def l1_penalty(module):
-    """Sum of absolute values of the weights of every ``nn.Linear`` layer.
+    """Sum of absolute values of the weights of every linear layer.
 
-    Biases are left out, as is usual for weight penalties.
+    The weights of ``nn.Linear`` layers (the members' shared matrices of an
+    :class:`EnsembleMLP` among them), of an ensemble's output layers and of
+    a piecewise-linear embedding. Biases and the members' scalings are left
+    out, as is usual for weight penalties.
     """
     total = torch.zeros(())
     for layer in module.modules():
-        if isinstance(layer, nn.Linear):
-            total = total.to(layer.weight.device) + layer.weight.abs().sum()
+        if isinstance(layer, (nn.Linear, PiecewiseLinearEmbedding)):
+            weights = [layer.weight]
+        elif isinstance(layer, EnsembleMLP):
+            weights = [layer.head_weight]
+        else:
+            continue
+        for weight in weights:
+            total = total.to(weight.device) + weight.abs().sum()
     return total

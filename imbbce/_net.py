@@ -103,10 +103,22 @@ class ImbalanceNet(NeuralNet):
         return {"loss": loss, "y_pred": y_pred}
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The criterion on ``(logits, target, weight)``, plus the L1 penalty in training.
+
+        An ensemble's members (``y_pred`` of shape ``(batch, ensemble_size)``,
+        from a module with an ``ensemble_size`` attribute) are each scored
+        on their own: the loss is the mean of the members' losses.
+        """
         target, weight = y_true
-        logits = check_logits_shape(y_pred, len(target))
-        target = target.to(logits.device, non_blocking=True)
-        weight = weight.to(logits.device, non_blocking=True)
+        target = target.to(y_pred.device, non_blocking=True)
+        weight = weight.to(y_pred.device, non_blocking=True)
+        members = getattr(self.module_, "ensemble_size", 1)
+        if members > 1 and y_pred.shape == (len(target), members):
+            logits = y_pred.reshape(-1)
+            target = target.repeat_interleave(members)
+            weight = weight.repeat_interleave(members)
+        else:
+            logits = check_logits_shape(y_pred, len(target))
         loss = self.criterion_(logits, target, weight)
         if training and self.l1 > 0:
             loss = loss + self.l1 * l1_penalty(self.module_)

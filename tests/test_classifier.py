@@ -828,3 +828,97 @@ def test_balanced_batches_raise_the_minority_share_the_model_learns(imbalanced):
     balanced = BalancedBCEClassifier(sampler="balanced_batch", **common).fit(X, y)
     assert balanced.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean() + 0.1
     assert balanced.sampler_ is None  # no resampled copy of the data
+
+
+# ------------------------------------------------------- network options
+
+NETWORKS = [
+    {"ensemble_size": 4},
+    {"numerical_embedding": "piecewise_linear", "n_bins": 4, "embedding_dim": 3},
+    {"ensemble_size": 3, "numerical_embedding": "piecewise_linear"},
+]
+REMEDIES = [
+    {"sampler": "smote"},
+    {"sampler": "balanced_batch", "loss": "focal", "dropout": 0.1},
+    {"loss": "logit_adjusted", "prior_correction": True},
+    {"threshold": "auto"},
+    {"early_stopping": True, "l1": 1e-4, "noise_std": 0.1, "optimizer": "adamw"},
+]
+
+
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # 5 epochs
+@pytest.mark.parametrize("network", NETWORKS)
+@pytest.mark.parametrize("remedy", REMEDIES)
+def test_network_options_work_with_every_remedy(imbalanced, network, remedy):
+    import pickle
+
+    X, y = imbalanced
+    params = {**network, **remedy, "max_iter": 5, "random_state": 0}
+    clf = BalancedBCEClassifier(**params).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert ((clf.decision_function(X) > 0) == (clf.predict(X) == 1)).all()
+    again = BalancedBCEClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), proba)  # same seed, same model
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), proba)
+
+
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # 5 epochs
+@pytest.mark.parametrize("network", NETWORKS)
+def test_network_options_take_sparse_input_and_sample_weight(imbalanced, network):
+    X, y = imbalanced
+    weights = np.where(y == 1, 2.0, 1.0)
+    params = {**network, "max_iter": 5, "random_state": 0}
+    dense = BalancedBCEClassifier(**params).fit(X, y, sample_weight=weights)
+    sparse = BalancedBCEClassifier(**params).fit(sp.csr_matrix(X), y, sample_weight=weights)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), atol=1e-5
+    )
+    unweighted = BalancedBCEClassifier(**params).fit(X, y)
+    assert not np.allclose(unweighted.predict_proba(X), dense.predict_proba(X))
+
+
+def test_an_ensemble_predicts_its_members_mean_probability(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(ensemble_size=4, max_iter=5, random_state=0).fit(X, y)
+    with torch.no_grad():
+        members = clf.net_.module_.member_logits(torch.as_tensor(X, dtype=torch.float32))
+    assert members.shape == (600, 4)
+    np.testing.assert_allclose(
+        clf.predict_proba(X)[:, 1], torch.sigmoid(members).mean(dim=1).numpy(), atol=1e-6
+    )
+
+
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # 2 epochs
+def test_embedding_bins_come_from_the_training_part_only(imbalanced):
+    from imbbce._embeddings import quantile_bins
+    from imbbce._split import validation_split
+
+    X, y = imbalanced
+    X = X.copy()
+    clf = BalancedBCEClassifier(
+        numerical_embedding="piecewise_linear", n_bins=4, **{**FAST, "max_iter": 2}
+    ).fit(X, y)
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)  # the split's seed
+    train, _ = validation_split(y, 0.1, seed)
+    expected = quantile_bins(torch.as_tensor(X, dtype=torch.float32), train, 4)
+    left = clf.net_.module_.embedding.left.numpy()
+    for feature, edges in enumerate(expected):
+        np.testing.assert_allclose(left[feature, : len(edges) - 1], edges[:-1], rtol=1e-6)
+    everything = quantile_bins(torch.as_tensor(X, dtype=torch.float32), None, 4)
+    assert any(not np.allclose(a, b) for a, b in zip(expected, everything))
+
+
+def test_a_custom_module_ignores_the_network_options(imbalanced):
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(
+        module=TwoLayer,
+        module_params={"width": 4},
+        ensemble_size=4,
+        numerical_embedding="piecewise_linear",
+        **NO_SPLIT_SEED,
+        max_iter=2,
+    ).fit(X, y)
+    assert isinstance(clf.net_.module_, TwoLayer)

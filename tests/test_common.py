@@ -27,6 +27,10 @@ INSTANCES = [
     # the checks' data (a split needs two rows of the smaller class; fewer
     # train without one, with a warning).
     BalancedBCEClassifier(early_stopping=True, n_iter_no_change=2, **CHECK_PARAMS),
+    # An ensemble behind piecewise-linear embeddings (bins fitted in fit).
+    BalancedBCEClassifier(
+        ensemble_size=3, numerical_embedding="piecewise_linear", n_bins=4, **CHECK_PARAMS
+    ),
 ]
 
 _SAMPLE_WEIGHT_REASON = (

@@ -38,3 +38,60 @@ def test_l1_penalty_counts_weights_not_biases():
         layer.weight.copy_(torch.tensor([[1.0, -2.0]]))
         layer.bias.fill_(10.0)
     assert l1_penalty(nn.Sequential(layer)).item() == pytest.approx(3.0)
+
+
+def _ensemble(**kwargs):
+    from imbbce._modules import EnsembleMLP
+
+    torch.manual_seed(0)
+    return EnsembleMLP(5, hidden_layer_sizes=(8, 4), ensemble_size=3, **kwargs)
+
+
+def test_ensemble_gives_each_member_a_logit_in_training_and_one_logit_in_eval():
+    ensemble = _ensemble()
+    X = torch.randn(7, 5)
+    members = ensemble(X)
+    assert members.shape == (7, 3)
+    assert not torch.allclose(members[:, 0], members[:, 1])  # the members differ
+    ensemble.eval()
+    averaged = ensemble(X)
+    assert averaged.shape == (7,)
+    mean_probability = torch.sigmoid(members).mean(dim=1)
+    torch.testing.assert_close(torch.sigmoid(averaged), mean_probability)
+
+
+def test_members_share_the_weight_matrices():
+    from imbbce._modules import BatchEnsembleLinear
+
+    ensemble = _ensemble()
+    layers = [m for m in ensemble.modules() if isinstance(m, BatchEnsembleLinear)]
+    assert [tuple(layer.weight.shape) for layer in layers] == [(8, 5), (4, 8)]
+    assert [tuple(layer.r.shape) for layer in layers] == [(3, 5), (3, 8)]
+    assert set(layers[0].r.detach().abs().flatten().tolist()) == {1.0}  # random signs
+    assert (layers[0].r < 0).any() and (layers[0].r > 0).any()
+    assert (layers[1].r == 1).all() and (layers[1].s == 1).all()
+    assert ensemble.head_weight.shape == (3, 4)
+
+
+def test_mean_probability_logit_is_stable_for_confident_members():
+    from imbbce._modules import mean_probability_logit
+
+    logits = torch.tensor([[800.0, 800.0], [-800.0, -800.0], [30.0, -30.0]])
+    out = mean_probability_logit(logits)
+    assert torch.isfinite(out).all()
+    assert out[0] > 700 and out[1] < -700 and abs(out[2]) < 1e-5
+
+
+def test_l1_penalty_covers_ensemble_heads_and_embeddings():
+    import numpy as np
+
+    from imbbce._embeddings import PiecewiseLinearEmbedding
+
+    embedding = PiecewiseLinearEmbedding([np.array([0.0, 1.0, 2.0])] * 5, embedding_dim=2)
+    ensemble = _ensemble(embedding=embedding)
+    expected = sum(
+        p.abs().sum()
+        for name, p in ensemble.named_parameters()
+        if name.endswith("weight")  # shared matrices, heads, embedding; not r, s, biases
+    )
+    torch.testing.assert_close(l1_penalty(ensemble), expected)

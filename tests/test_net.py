@@ -26,12 +26,12 @@ def test_no_fused_step_for_complex_parameters():
     assert fused_optimizer_params(MLP(2), "cpu") == {"optimizer__fused": True}
 
 
-def _net_for(early_stopping=None, optimizer="adam", verbose=0):
+def _net_for(early_stopping=None, optimizer="adam", verbose=0, module=None, criterion=None):
     from imbbce._losses import WeightedBCELoss
 
     return _net.make_net(
-        MLP(3),
-        WeightedBCELoss(),
+        MLP(3) if module is None else module,
+        WeightedBCELoss() if criterion is None else criterion,
         optimizer=optimizer,
         learning_rate_init=0.01,
         weight_decay=0.001,
@@ -121,3 +121,19 @@ def test_release_training_state_drops_what_a_fitted_model_must_not_carry():
     assert not net.module_.training
     assert all(row["batches"] == [] for row in net.history)
     assert dict(net.callbacks_)["early_stopping"].best_model_weights_ is None
+
+
+def test_an_ensemble_is_trained_on_the_mean_of_its_members_losses():
+    from imbbce._losses import WeightedBCELoss
+    from imbbce._modules import EnsembleMLP
+
+    net = _net_for(
+        module=EnsembleMLP(3, hidden_layer_sizes=(4,), ensemble_size=3),
+        criterion=WeightedBCELoss(weight_scale=2.0),
+    ).initialize()
+    logits = torch.tensor([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]])
+    target = torch.tensor([1.0, 0.0])
+    weight = torch.tensor([2.0, 1.0])
+    loss = net.get_loss(logits, (target, weight))
+    each = [WeightedBCELoss(weight_scale=2.0)(logits[:, i], target, weight) for i in range(3)]
+    torch.testing.assert_close(loss, torch.stack(each).mean())

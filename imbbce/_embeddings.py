@@ -1,0 +1,137 @@
+"""Piecewise-linear embeddings of numerical features.
+
+An MLP sees each feature as one number and has to carve thresholds out of it
+with its first layer; trees split on such thresholds directly, which is where
+they win on skewed count features. Piecewise-linear encoding (Gorishniy et
+al., "On Embeddings for Numerical Features in Tabular Deep Learning",
+NeurIPS 2022) gives the network those thresholds: each feature is cut into
+bins at quantiles of the training rows, a value is encoded by how far it
+fills each bin (1 for the bins below it, its fraction of its own bin, 0
+above), and a small linear layer per feature, followed by ReLU, turns that
+code into the feature's embedding.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["PiecewiseLinearEmbedding", "quantile_bins"]
+
+
+def quantile_bins(X, rows=None, n_bins=16):
+    """Bin edges at quantiles of each feature of the training rows.
+
+    Parameters
+    ----------
+    X : torch.Tensor or scipy CSR matrix, float32
+        Every row given to ``fit``.
+    rows : ndarray of int or None
+        The training rows (None: all).
+    n_bins : int
+        Most bins per feature; a feature with fewer distinct quantiles gets
+        fewer (a binary feature one).
+
+    Returns
+    -------
+    list of ndarray
+        Sorted, distinct edges of each feature, at least two; each edge is a
+        value of the feature (the lower one where a quantile falls between
+        two), so a binary feature gets one bin.
+    """
+    if isinstance(X, torch.Tensor):
+        part = X.numpy() if rows is None else X.numpy()[rows]
+    else:
+        part = (X if rows is None else X[rows]).tocsc()
+    levels = np.linspace(0.0, 1.0, n_bins + 1)
+    edges = []
+    for j in range(part.shape[1]):
+        column = part[:, j]
+        column = column.toarray().ravel() if hasattr(column, "toarray") else column
+        # Observed values as edges: a discrete feature's bins end at its values.
+        values = np.unique(np.quantile(column.astype(np.float64), levels, method="lower"))
+        if len(values) < 2:  # a constant feature: one bin of width 1
+            values = np.array([values[0], values[0] + 1.0])
+        edges.append(values)
+    return edges
+
+
+class PiecewiseLinearEmbedding(nn.Module):
+    """Embed each numerical feature through its piecewise-linear encoding.
+
+    Parameters
+    ----------
+    edges : list of array-like
+        Sorted, distinct bin edges of each feature (see :func:`quantile_bins`).
+    embedding_dim : int
+        Size of each feature's embedding; the output has
+        ``len(edges) * embedding_dim`` columns.
+    """
+
+    def __init__(self, edges, embedding_dim):
+        super().__init__()
+        n_bins = max(len(e) - 1 for e in edges)
+        n_features = len(edges)
+        left = torch.zeros(n_features, n_bins)
+        width = torch.ones(n_features, n_bins)
+        lower = torch.zeros(n_features, n_bins)
+        upper = torch.ones(n_features, n_bins)
+        used = torch.zeros(n_features, n_bins)
+        for j, e in enumerate(edges):
+            e = torch.as_tensor(np.asarray(e, dtype=np.float64))
+            t = len(e) - 1
+            left[j, :t] = e[:-1].float()
+            width[j, :t] = (e[1:] - e[:-1]).float()
+            used[j, :t] = 1.0
+            lower[j, 0] = -torch.inf  # values below the first edge extrapolate
+            upper[j, t - 1] = torch.inf  # and above the last one
+        # Fitted on the training rows, saved with the weights, never trained.
+        for name, value in {
+            "left": left,
+            "width": width,
+            "lower": lower,
+            "upper": upper,
+            "used": used,
+        }.items():
+            self.register_buffer(name, value)
+        self.weight = nn.Parameter(torch.empty(n_features, n_bins, embedding_dim))
+        self.bias = nn.Parameter(torch.empty(n_features, embedding_dim))
+        bound = n_bins**-0.5  # as nn.Linear(n_bins, embedding_dim) initialises
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    @property
+    def out_features(self):
+        """Columns of the output: features times the embedding size."""
+        return self.weight.shape[0] * self.weight.shape[2]
+
+    def encode(self, X):
+        """The piecewise-linear code of each feature, shape ``(batch, n_features, n_bins)``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_features)
+            Features.
+
+        Returns
+        -------
+        torch.Tensor
+        """
+        fill = (X.unsqueeze(-1) - self.left) / self.width
+        return torch.clamp(fill, self.lower, self.upper) * self.used
+
+    def forward(self, X):
+        """Embeddings of every feature, concatenated.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_features)
+            Features.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch, n_features * embedding_dim)
+            ReLU of each feature's linear embedding of its code.
+        """
+        code = self.encode(X)
+        embedded = torch.einsum("bft,ftd->bfd", code, self.weight) + self.bias
+        return torch.relu(embedded).flatten(1)
