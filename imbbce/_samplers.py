@@ -5,16 +5,11 @@ string aliases to them, seeds them, carries ``sample_weight`` through them,
 and turns their errors into messages that say what to change.
 """
 
+from collections.abc import Mapping
+from importlib import import_module
+
 import numpy as np
 import scipy.sparse as sp
-from imblearn.combine import SMOTEENN, SMOTETomek
-from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
-from imblearn.under_sampling import (
-    EditedNearestNeighbours,
-    NearMiss,
-    RandomUnderSampler,
-    TomekLinks,
-)
 from sklearn.base import clone
 
 from ._checks import plain_label
@@ -24,18 +19,43 @@ __all__ = ["BALANCED_BATCH", "SAMPLER_ALIASES", "make_sampler", "resample"]
 #: The sampler that is not a resampler: balanced mini-batches drawn each epoch.
 BALANCED_BATCH = "balanced_batch"
 
-SAMPLER_ALIASES = {
-    "random_over": RandomOverSampler,
-    "random_under": RandomUnderSampler,
-    "smote": SMOTE,
-    "borderline_smote": BorderlineSMOTE,
-    "adasyn": ADASYN,
-    "smote_tomek": SMOTETomek,
-    "smote_enn": SMOTEENN,
-    "tomek": TomekLinks,
-    "near_miss": NearMiss,
-    "edited_nn": EditedNearestNeighbours,
-}
+
+class _LazyClasses(Mapping):
+    """Alias -> class, each class imported from its module on first lookup.
+
+    imbalanced-learn takes about a quarter of the estimator's import time
+    (it imports scipy.stats and pytest), so a process that never resamples
+    never imports it.
+    """
+
+    def __init__(self, paths):
+        self._paths = paths
+
+    def __getitem__(self, alias):
+        module, name = self._paths[alias]
+        return getattr(import_module(module), name)
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self):
+        return len(self._paths)
+
+
+SAMPLER_ALIASES = _LazyClasses(
+    {
+        "random_over": ("imblearn.over_sampling", "RandomOverSampler"),
+        "random_under": ("imblearn.under_sampling", "RandomUnderSampler"),
+        "smote": ("imblearn.over_sampling", "SMOTE"),
+        "borderline_smote": ("imblearn.over_sampling", "BorderlineSMOTE"),
+        "adasyn": ("imblearn.over_sampling", "ADASYN"),
+        "smote_tomek": ("imblearn.combine", "SMOTETomek"),
+        "smote_enn": ("imblearn.combine", "SMOTEENN"),
+        "tomek": ("imblearn.under_sampling", "TomekLinks"),
+        "near_miss": ("imblearn.under_sampling", "NearMiss"),
+        "edited_nn": ("imblearn.under_sampling", "EditedNearestNeighbours"),
+    }
+)
 
 
 def make_sampler(sampler, sampling_strategy, seed):
@@ -229,7 +249,7 @@ def _neighbors_setting(sampler):
     params = sampler.get_params(deep=False) if hasattr(sampler, "get_params") else {}
     nested = None
     if "smote" in params:
-        nested = params["smote"] or SMOTE()
+        nested = params["smote"] or SAMPLER_ALIASES["smote"]()
         params = nested.get_params(deep=False) if hasattr(nested, "get_params") else {}
     for name in ("k_neighbors", "n_neighbors"):
         value = params.get(name)

@@ -10,20 +10,19 @@ supports 3.10.
 
 import os
 import sys
+from importlib.util import find_spec
 from pathlib import Path
-
-import imblearn
-import joblib
-import sklearn
 
 __all__ = ["user_stacklevel"]
 
 #: Folders whose frames a warning skips: imbbce, scikit-learn, imbalanced-learn
 #: and joblib (which scikit-learn's cross-validation and searches call ``fit``
 #: through, also with ``n_jobs=1``).
+#: Found without importing them (imbalanced-learn alone takes a quarter of a
+#: second or more).
 LIBRARY_DIRS = tuple(
-    os.path.join(str(Path(module.__file__).resolve().parent), "")
-    for module in (sys.modules[__package__], sklearn, imblearn, joblib)
+    os.path.join(str(Path(find_spec(name).origin).resolve().parent), "")
+    for name in (__package__, "sklearn", "imblearn", "joblib")
 )
 
 

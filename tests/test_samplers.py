@@ -1,5 +1,8 @@
 """Sampler aliases, seeding, weight carrying and error messages."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from imblearn.combine import SMOTEENN, SMOTETomek
@@ -200,3 +203,25 @@ def test_one_minority_sample_gets_no_neighbour_advice(data):
         resample(SMOTE(), X, y, None, np.array([0, 1]))
     assert "e.g. sampler=SMOTE" not in str(info.value)
     assert "random_over" in str(info.value)
+
+
+def test_aliases_are_imbalanced_learn_classes():
+    assert SAMPLER_ALIASES["smote"] is SMOTE
+    assert len(SAMPLER_ALIASES) == len(list(SAMPLER_ALIASES)) == 10
+
+
+def test_the_estimator_imports_imbalanced_learn_only_to_resample():
+    # A fresh interpreter: this one has imported imbalanced-learn already.
+    code = (
+        "import sys, numpy as np\n"
+        "from imbbce import BalancedBCEClassifier\n"
+        "X = np.random.RandomState(0).randn(60, 2); y = np.arange(60) % 3 == 0\n"
+        "BalancedBCEClassifier(max_iter=1, random_state=0).fit(X, y)\n"
+        "print('imblearn' in sys.modules)\n"
+        "BalancedBCEClassifier(max_iter=1, sampler='random_over', random_state=0).fit(X, y)\n"
+        "print('imblearn' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["False", "True"], result.stderr
