@@ -24,6 +24,7 @@ from ._callbacks import DivergenceGuard, FlaggedEarlyStopping, StopTraining
 from ._data import BatchIterator
 from ._inference import validation_batch_rows
 from ._modules import check_logits_shape, l1_penalty
+from ._persistence import PortableNetState
 from ._scoring import validation_scoring
 from ._verbose import PrintLogOnTerminals
 
@@ -45,11 +46,13 @@ OPTIMIZERS = {
 }
 
 
-class ImbalanceNet(NeuralNet):
+class ImbalanceNet(PortableNetState, NeuralNet):
     """A skorch ``NeuralNet`` whose targets travel with per-sample weights.
 
     Batches are ``(X, (target, weight))``; the criterion is called as
-    ``criterion(logits, target, weight)``.
+    ``criterion(logits, target, weight)``. Pickled (and saved by
+    ``skops.io``) with one copy of the weights, loadable on a machine without
+    the GPU it was trained on (``_persistence.py``).
 
     Parameters
     ----------

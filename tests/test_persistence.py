@@ -1,7 +1,9 @@
 """Pickle and joblib round-trips; small pickles; weights alone without pickle."""
 
+import contextlib
 import io
 import pickle
+from unittest import mock
 
 import joblib
 import numpy as np
@@ -161,18 +163,192 @@ def test_weights_alone_load_with_weights_only(prior_correction, tmp_path):
     assert np.array_equal(clf.predict_proba(X), before)
 
 
+# ---------------------------------------------------------------- one copy,
+# a GPU model on a CPU-only machine, skops
+
+
+def weight_bytes(clf):
+    """The float32 bytes of the first layer's weight matrix."""
+    first = next(clf.net_.module_.parameters())
+    return first.detach().cpu().numpy().tobytes()
+
+
+@pytest.mark.parametrize("how", ["pickle", "joblib"])
+def test_a_saved_model_holds_one_copy_of_the_weights(how, tmp_path):
+    # fit hands skorch the module it built, so net_.module is net_.module_;
+    # that object must be written once, not once more next to skorch's copy.
+    clf = make(hidden_layer_sizes=(32,)).fit(X, y)
+    if how == "pickle":
+        blob = pickle.dumps(clf)
+    else:
+        joblib.dump(clf, tmp_path / "m.joblib")
+        blob = (tmp_path / "m.joblib").read_bytes()
+    assert blob.count(weight_bytes(clf)) == 1
+    loaded = pickle.loads(blob) if how == "pickle" else joblib.load(tmp_path / "m.joblib")
+    assert loaded.net_.module is loaded.net_.module_
+    assert loaded.net_.criterion is loaded.net_.criterion_
+    assert_same_predictions(clf, loaded)
+
+
+def test_the_optimizer_state_survives_a_round_trip():
+    clf = make(optimizer="adam").fit(X, y)
+    loaded = pickle_round_trip(clf)
+    before, after = clf.net_.optimizer_.state_dict(), loaded.net_.optimizer_.state_dict()
+    assert before["param_groups"] == after["param_groups"]
+    for key, state in before["state"].items():
+        for name, value in state.items():
+            assert torch.equal(value, after["state"][key][name])
+    # The rebuilt optimizer steps the loaded module's own parameters.
+    params = {id(p) for p in loaded.net_.module_.parameters()}
+    assert {
+        id(p) for group in loaded.net_.optimizer_.param_groups for p in group["params"]
+    } == params
+
+
+@contextlib.contextmanager
+def storages_tagged_as_cuda():
+    """Save as torch does on a GPU: every storage is recorded as on "cuda:0".
+
+    On a machine without CUDA, loading such a storage without a map to the
+    CPU fails, as it does for a file written on a GPU machine.
+    """
+    real = torch.serialization.location_tag
+
+    def location_tag(storage):
+        return "cuda:0" if real(storage) == "cpu" else real(storage)
+
+    with mock.patch.object(torch.serialization, "location_tag", location_tag):
+        yield
+
+
+def save_as_if_fitted_on_a_gpu(clf, dump):
+    clf.device_, clf.net_.device = "cuda", "cuda"
+    try:
+        with storages_tagged_as_cuda():
+            return dump(clf)
+    finally:
+        clf.device_, clf.net_.device = "cpu", "cpu"
+
+
+def skops_dumps(obj):
+    sio = pytest.importorskip("skops.io")
+    return sio.dumps(obj)
+
+
+def skops_loads(blob):
+    sio = pytest.importorskip("skops.io")
+    return sio.loads(blob, trusted=sio.get_untrusted_types(data=blob))
+
+
+SAVERS = {
+    "pickle": (pickle.dumps, pickle.loads),
+    "joblib": (
+        lambda obj: (joblib.dump(obj, buffer := io.BytesIO()), buffer.getvalue())[1],
+        lambda blob: joblib.load(io.BytesIO(blob)),
+    ),
+    "skops": (skops_dumps, skops_loads),
+}
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a machine without a GPU")
-def test_model_marked_as_fitted_on_a_gpu_loads_and_predicts_on_the_cpu():
-    # What a pickle from a GPU fit records: the net's and the estimator's
-    # device are "cuda". (The tensors are on the CPU here; tests/test_cuda.py
-    # covers real GPU tensors.) Loading on a machine without CUDA warns through
-    # skorch and predicts on the CPU, as the CPU model does.
+@pytest.mark.parametrize("how", list(SAVERS))
+def test_model_fitted_on_a_gpu_loads_and_predicts_on_a_machine_without_one(how):
     from skorch.exceptions import DeviceWarning
 
-    clf = make().fit(X, y)
+    dump, load = SAVERS[how]
+    clf = make(threshold="auto", prior_correction=True).fit(X, y)
     expected = clf.predict_proba(X)
-    clf.device_, clf.net_.device = "cuda", "cuda"
+    blob = save_as_if_fitted_on_a_gpu(clf, dump)
     with pytest.warns(DeviceWarning, match=r"\(cuda\) is not available|no CUDA devices"):
-        loaded = pickle.loads(pickle.dumps(clf))
+        loaded = load(blob)
     assert loaded.device_ == "cpu" and str(loaded.net_.device) == "cpu"
+    assert all(p.device.type == "cpu" for p in loaded.net_.module_.parameters())
     assert np.array_equal(loaded.predict_proba(X), expected)
+    assert np.array_equal(loaded.predict(X), clf.predict(X))
+
+
+def test_a_pickle_in_skorchs_own_format_still_loads():
+    # What nets pickled before imbbce's own format look like.
+    from skorch import NeuralNet
+
+    clf = make().fit(X, y)
+    state = NeuralNet.__getstate__(clf.net_)
+    net = type(clf.net_).__new__(type(clf.net_))
+    net.__setstate__(state)
+    clf.net_ = net
+    assert np.array_equal(clf.predict_proba(X), make().fit(X, y).predict_proba(X))
+
+
+def test_the_network_payload_admits_only_the_classes_named_next_to_it():
+    # The module's classes travel as class objects beside the payload (so
+    # skops names them); torch.load admits exactly those.
+    clf = make().fit(X, y)
+    state = clf.net_.__getstate__()
+    assert MLP in state["_imbbce_payload_types"]
+    state["_imbbce_payload_types"] = [t for t in state["_imbbce_payload_types"] if t is not MLP]
+    net = type(clf.net_).__new__(type(clf.net_))
+    with pytest.raises(pickle.UnpicklingError, match="MLP"):
+        net.__setstate__(state)
+
+
+#: What skops.io.get_untrusted_types lists for a fitted estimator with the
+#: default settings, documented in the user guide (docs/user_guide/saving.rst).
+DEFAULT_UNTRUSTED_TYPES = [
+    "functools.partial",
+    "imbbce._callbacks.DivergenceGuard",
+    "imbbce._classifier.BalancedBCEClassifier",
+    "imbbce._data.BatchIterator",
+    "imbbce._losses.WeightedBCELoss",
+    "imbbce._modules.MLP",
+    "imbbce._net.ImbalanceNet",
+    "skorch.callbacks.logging.EpochTimer",
+    "skorch.callbacks.scoring.PassthroughScoring",
+    "skorch.dataset.Dataset",
+    "skorch.history.History",
+    "skorch.setter.optimizer_setter",
+    "torch.nn.modules.activation.ReLU",
+    "torch.nn.modules.container.Sequential",
+    "torch.nn.modules.linear.Linear",
+    "torch.optim.adam.Adam",
+]
+
+
+def test_skops_round_trip_lists_the_classes_it_needs():
+    sio = pytest.importorskip("skops.io")
+    clf = make().fit(X, y)
+    blob = sio.dumps(clf)
+    assert sio.get_untrusted_types(data=blob) == DEFAULT_UNTRUSTED_TYPES
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.loads(blob)
+    loaded = sio.loads(blob, trusted=DEFAULT_UNTRUSTED_TYPES)
+    assert_same_predictions(clf, loaded)
+    assert blob.count(weight_bytes(clf)) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(early_stopping=True, n_iter_no_change=2), dict(sampler="smote", optimizer="sgd")],
+    ids=["early_stopping", "smote"],
+)
+def test_skops_round_trip_of_a_pipeline(params, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    from sklearn.pipeline import make_pipeline as make_sklearn_pipeline
+
+    pipe = make_sklearn_pipeline(StandardScaler(), make(**params)).fit(X, y)
+    sio.dump(pipe, tmp_path / "model.skops")
+    untrusted = sio.get_untrusted_types(file=tmp_path / "model.skops")
+    # Beyond the defaults' list, only what these settings add.
+    assert set(untrusted) - set(DEFAULT_UNTRUSTED_TYPES) <= {
+        "imbbce._callbacks.FlaggedEarlyStopping",
+        "imbbce._net._silent",
+        "imbbce._scoring.MinorityScorer",
+        "skorch.callbacks.scoring.EpochScoring",
+        "torch.optim.sgd.SGD",
+        "imblearn.over_sampling._smote.base.SMOTE",
+        # SMOTE's fitted neighbours (sampler_), which prediction does not need
+        "sklearn.neighbors._unsupervised.NearestNeighbors",
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    }
+    loaded = sio.load(tmp_path / "model.skops", trusted=untrusted)
+    assert_same_predictions(pipe, loaded)
