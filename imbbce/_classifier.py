@@ -1,5 +1,6 @@
 """BalancedBCEClassifier: a torch network for imbalanced binary data."""
 
+import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -10,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._calibration import fit_temperature
 from ._checks import (
     check_binary_target,
     check_hidden_layer_sizes,
@@ -36,6 +38,7 @@ from ._prior import logit, positive_share, prior_shift
 from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler
 from ._scoring import binary_scorer_names, resolve_scoring
 from ._split import resolve_early_stopping, validation_split
+from ._stacklevel import user_stacklevel
 from ._threads import TRAINING_LOCK, choose_n_threads, prediction_threads, torch_threads
 from ._threshold import tune_threshold
 from ._training_set import training_set
@@ -241,6 +244,22 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         that ``predict_proba`` estimates the real base rate again. Rankings
         do not change; calibration improves. ``predict`` then thresholds the
         corrected probabilities.
+    calibration : None or "temperature", default=None
+        "temperature": after training, divide the logits by one number,
+        ``temperature_``, chosen on the validation split so that its
+        log-loss is smallest (temperature scaling, Guo et al., 2017). A
+        network trained for many epochs is over-confident; this makes its
+        probabilities honest without changing the ranking. With
+        ``prior_correction`` the temperature is fitted for, and applied
+        before, the prior shift: ``expit(logit / temperature_ -
+        prior_shift_)``; without it the shift stays in the probabilities.
+        Like ``threshold="auto"`` it needs the validation split: it turns
+        ``early_stopping="auto"`` on, and it is an error with
+        ``early_stopping=False`` (there, wrap the estimator in
+        :class:`~sklearn.calibration.CalibratedClassifierCV`). When no
+        split can be made, a warning says so and ``temperature_`` is 1.
+        ``threshold="auto"`` is chosen on the calibrated probabilities.
+        See :ref:`saving` for measurements.
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train. "auto" takes CUDA when available.
     n_threads : int >= 1 or None, default=None
@@ -301,6 +320,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     prior_shift_ : float
         Log-odds added to the real-data logit by the imbalance remedies;
         subtracted when ``prior_correction=True``.
+    temperature_ : float
+        What the network's logits are divided by: fitted with
+        ``calibration="temperature"``, else 1.0.
     diagnostics_ : dict
         How the fitted model predicts the minority class on the validation
         split, or without one on the training rows as given (before any
@@ -356,14 +378,20 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     serialised: a fitted estimator predicts from several threads at once.
 
     **Saving and loading.** Fitted or not, the estimator round-trips through
-    ``pickle`` and ``joblib`` with identical predictions, alone or inside a
-    ``Pipeline`` or ``GridSearchCV``. The pickle holds the network's weights
-    and optimizer state but not the training data: the validation split and
-    the per-batch history are dropped at the end of ``fit``. The one
-    exception is a fitted ``sampler_`` that keeps rows (SMOTE, NearMiss; see
-    ``sampler_``): set ``clf.sampler_ = None`` before saving. Loading a
-    pickle (or a joblib file) runs code chosen by whoever wrote it: load
-    only files from sources you trust. To share the weights alone, save
+    ``pickle``, ``joblib`` and ``skops.io`` with identical predictions, alone
+    or inside a ``Pipeline`` or ``GridSearchCV``. A saved model holds one
+    copy of the network's weights and its optimizer state, but not the
+    training data: the validation split and the per-batch history are
+    dropped at the end of ``fit``. The one exception is a fitted
+    ``sampler_`` that keeps rows (SMOTE, NearMiss; see ``sampler_``): set
+    ``clf.sampler_ = None`` before saving. A model fitted on a GPU loads on a
+    machine without one (with skorch's ``DeviceWarning``) and predicts on
+    the CPU. Loading a pickle (or a joblib file) runs code chosen by whoever
+    wrote it: load only files from sources you trust. ``skops.io.load``
+    instead refuses every class you have not trusted; the network's weights
+    are read with ``torch.load(weights_only=True)``, and the classes of its
+    layers and loss are among those ``skops.io.get_untrusted_types`` names
+    (:ref:`saving` lists them). To share the weights alone, save
     ``clf.net_.module_.state_dict()`` with ``torch.save``; ``torch.load(path,
     weights_only=True)`` reads it back without running code, into a module of
     the same architecture (``imbbce.MLP(n_features_in_,
@@ -371,9 +399,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     skorch's ``clf.net_.save_params(f_params=path)`` and ``load_params``
     (which also loads with ``weights_only=True``) do the same for an
     estimator already fitted with the same architecture. The logit of
-    ``classes_[1]`` is the module's output, minus ``prior_shift_`` when
-    ``prior_correction=True``; keep ``classes_`` and ``threshold_`` next to
-    the weights.
+    ``classes_[1]`` is the module's output, divided by ``temperature_`` with
+    ``calibration``, minus ``prior_shift_`` when ``prior_correction=True``;
+    keep ``classes_`` and ``threshold_`` next to the weights. To run the
+    model outside Python, skl2onnx converts it, alone or at the end of a
+    ``Pipeline``, to ONNX (:ref:`saving`).
 
     Examples
     --------
@@ -441,6 +471,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
         "threshold_scoring": [StrOptions(binary_scorer_names(labels_only=True)), callable],
         "prior_correction": ["boolean"],
+        "calibration": [None, StrOptions({"temperature"})],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -480,6 +511,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         threshold=0.5,
         threshold_scoring="f1",
         prior_correction=False,
+        calibration=None,
         device="cpu",
         n_threads=None,
         random_state=None,
@@ -515,6 +547,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         self.threshold = threshold
         self.threshold_scoring = threshold_scoring
         self.prior_correction = prior_correction
+        self.calibration = calibration
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
@@ -699,12 +732,23 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 "numeric threshold and wrap the estimator in "
                 "sklearn.model_selection.TunedThresholdClassifierCV."
             )
+        if (
+            self.calibration is not None
+            and self.early_stopping != "auto"
+            and not self.early_stopping
+        ):
+            raise ValueError(
+                f"calibration={self.calibration!r} fits the temperature on the validation "
+                "split, which exists only with early_stopping=True or 'auto'. Set "
+                "early_stopping=True, or keep calibration=None and wrap the estimator in "
+                "sklearn.calibration.CalibratedClassifierCV."
+            )
         return X, y, weights
 
     def _validation_split(self, y, weights, seed):
         """``(train_rows, valid_rows)`` when early stopping holds a split out, else None."""
         if not resolve_early_stopping(
-            self.early_stopping, self.threshold, y, self.validation_fraction
+            self.early_stopping, self.threshold, y, self.validation_fraction, self.calibration
         ):
             return None
         return validation_split(
@@ -747,6 +791,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             minority,
             every_row=on_validation or self.threshold == "auto",
         )
+        self.temperature_ = self._fit_temperature(logits, y_checked, checked, on_validation)
+        if self.calibration is not None:
+            logits = logits / self.temperature_
         if self.prior_correction:
             logits = logits - self.prior_shift_
         if self.threshold == "auto":
@@ -772,6 +819,27 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             settings = {**self.get_params(deep=False), "stop_reason": self.stop_reason_}
             warn_if_collapsed(self.diagnostics_, plain_label(self.classes_[minority]), settings)
 
+    def _fit_temperature(self, logits, y_checked, checked, on_validation):
+        """``temperature_``: fitted on the validation split, else 1.0."""
+        if self.calibration is None:
+            return 1.0
+        if not on_validation:
+            warnings.warn(
+                f"calibration={self.calibration!r} fits the temperature on the validation "
+                "split, but none could be made (see the warning above): temperature_ is 1.0 "
+                "and the probabilities are not calibrated. Raise validation_fraction, or "
+                "wrap the estimator in sklearn.calibration.CalibratedClassifierCV.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+            return 1.0
+        return fit_temperature(
+            logits,
+            y_checked,
+            shift=self.prior_shift_,
+            sample_weight=checked.sample_weight,
+        )
+
     # -------------------------------------------------------------- predict
 
     def _logits(self, X):
@@ -787,6 +855,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         with torch_threads(prediction_threads(self.n_threads, self.n_threads_)):
             logits = predict_logits(self.net_.module_, as_float32_tensor(X), self.device_)
         logits = logits.astype(np.float64)
+        if self.calibration is not None:
+            logits = logits / self.temperature_
         if self.prior_correction:
             logits = logits - self.prior_shift_
         return logits

@@ -1,0 +1,164 @@
+"""Temperature scaling: the fit on logits, and calibration="temperature" in the estimator."""
+
+import numpy as np
+import pytest
+import torch
+from scipy.special import expit
+from sklearn.metrics import log_loss
+
+from imbbce import BalancedBCEClassifier
+from imbbce._calibration import MAX_TEMPERATURE, MIN_TEMPERATURE, fit_temperature
+from imbbce._classifier import Seeds
+from imbbce._prior import logit
+from imbbce._split import validation_split
+
+pytestmark = pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")
+
+
+def drawn(n=40_000, scale=3.0, shift=0.0, seed=0):
+    """Labels drawn from calibrated logits, and those logits plus ``shift``,
+    times ``scale``."""
+    rng = np.random.RandomState(seed)
+    true = rng.normal(-1.0, 2.0, n)
+    y = (rng.uniform(size=n) < expit(true)).astype(np.int64)
+    return scale * (true + shift), y
+
+
+def test_recovers_the_temperature_of_over_confident_logits():
+    logits, y = drawn(scale=3.0)
+    assert fit_temperature(logits, y) == pytest.approx(3.0, rel=0.05)
+    logits, y = drawn(scale=0.5)
+    assert fit_temperature(logits, y) == pytest.approx(0.5, rel=0.05)
+
+
+def test_scales_before_the_prior_shift_is_taken_off():
+    # Logits carry a shift of log(9) (as balanced class weights at 10 %
+    # positives add) and are then twice too large: expit(z / 2 - log 9) is
+    # calibrated.
+    logits, y = drawn(scale=2.0, shift=np.log(9.0))
+    assert fit_temperature(logits, y, shift=np.log(9.0)) == pytest.approx(2.0, rel=0.05)
+
+
+def test_the_log_loss_is_stationary_at_the_temperature():
+    rng = np.random.RandomState(1)
+    logits = rng.normal(0.0, 4.0, 500)
+    y = (rng.uniform(size=500) < expit(logits / 2.5 - 0.3)).astype(np.int64)
+    weight = rng.uniform(0.5, 2.0, 500)
+    temperature = fit_temperature(logits, y, shift=0.3, sample_weight=weight)
+    # d/da of the weighted log-loss at a = 1 / T is sum w (p - y) z.
+    p = expit(logits / temperature - 0.3)
+    gradient = np.dot(weight, (p - y) * logits) / weight.sum()
+    assert abs(gradient) < 1e-4
+
+
+def test_a_weight_counts_as_that_many_copies():
+    logits, y = drawn(n=300, seed=2)
+    weight = np.where(np.arange(300) % 3 == 0, 2.0, 1.0)
+    repeated = np.repeat(np.arange(300), weight.astype(int))
+    assert fit_temperature(logits, y, sample_weight=weight) == pytest.approx(
+        fit_temperature(logits[repeated], y[repeated]), rel=1e-5
+    )
+
+
+def test_the_search_stops_at_its_bounds():
+    # Perfectly separated: ever larger logits keep lowering the loss.
+    logits = np.array([-1.0, -0.5, 0.5, 1.0])
+    assert fit_temperature(logits, np.array([0, 0, 1, 1])) == MIN_TEMPERATURE
+    # Ranked the wrong way round: probabilities as flat as allowed.
+    assert fit_temperature(logits, np.array([1, 1, 0, 0])) == MAX_TEMPERATURE
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match="same shape"):
+        fit_temperature(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="positive sum"):
+        fit_temperature(np.zeros(3), np.zeros(3), sample_weight=np.zeros(3))
+
+
+# ----------------------------------------------------------- the estimator
+
+RNG = np.random.RandomState(0)
+X = RNG.randn(1500, 6)
+y = (X[:, 0] + X[:, 1] + 1.0 * RNG.randn(1500) > 2.3).astype(np.int64)
+
+
+def make(**params):
+    base = dict(hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=30, random_state=0)
+    return BalancedBCEClassifier(**(base | params))
+
+
+def test_default_has_temperature_one_and_the_same_probabilities():
+    clf = make(early_stopping=True).fit(X, y)
+    assert clf.temperature_ == 1.0
+    calibrated = make(early_stopping=True, calibration="temperature").fit(X, y)
+    # Same split, same training: only the division by the temperature differs.
+    assert calibrated.temperature_ != 1.0
+    np.testing.assert_allclose(
+        calibrated.decision_function(X) * calibrated.temperature_, clf.decision_function(X)
+    )
+    # The 0.5 decision does not change without prior correction.
+    assert np.array_equal(calibrated.predict(X), clf.predict(X))
+
+
+@pytest.mark.parametrize("prior_correction", [False, True])
+def test_probabilities_are_calibrated_then_shifted(prior_correction):
+    clf = make(calibration="temperature", prior_correction=prior_correction).fit(X, y)
+    with torch.no_grad():
+        raw = clf.net_.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    raw = raw.astype(np.float64)
+    expected = expit(raw / clf.temperature_ - prior_correction * clf.prior_shift_)
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("prior_correction", [False, True])
+def test_the_temperature_lowers_the_log_loss_of_the_validation_split(prior_correction):
+    # The same network with and without the division: on the validation
+    # split, where it was fitted, the temperature can only lower the loss
+    # of the prior-corrected probabilities.
+    clf = make(calibration="temperature", max_iter=100, prior_correction=prior_correction)
+    clf.fit(X, y)
+    _, valid = validation_split(y, 0.1, Seeds.draw(0).split)
+    z = clf.decision_function(X[valid]) + logit(clf.threshold_)
+    if prior_correction:
+        z = z + clf.prior_shift_
+    z = z * clf.temperature_  # the network's own logits
+    calibrated = log_loss(y[valid], expit(z / clf.temperature_ - clf.prior_shift_))
+    plain = log_loss(y[valid], expit(z - clf.prior_shift_))
+    assert calibrated < plain
+
+
+def test_threshold_auto_is_chosen_on_the_calibrated_probabilities():
+    clf = make(calibration="temperature", prior_correction=True, threshold="auto").fit(X, y)
+    # predict thresholds the calibrated, shifted probabilities at threshold_.
+    assert np.array_equal(
+        clf.predict(X), clf.classes_[(clf.predict_proba(X)[:, 1] > clf.threshold_).astype(int)]
+    )
+    uncalibrated = make(prior_correction=True, threshold="auto").fit(X, y)
+    # The same rows are called positive; the threshold is on the new scale.
+    assert np.mean(clf.predict(X) == uncalibrated.predict(X)) > 0.99
+
+
+def test_calibration_turns_early_stopping_auto_on():
+    clf = make(calibration="temperature").fit(X[:400], y[:400])  # 9 minority rows in all
+    assert clf.early_stopping_
+
+
+def test_calibration_without_early_stopping_is_refused():
+    with pytest.raises(ValueError, match="calibration='temperature'.*early_stopping=True"):
+        make(calibration="temperature", early_stopping=False).fit(X, y)
+
+
+def test_without_a_split_the_temperature_stays_one_and_a_warning_says_so():
+    y_one = np.zeros(50, dtype=np.int64)
+    y_one[0] = 1
+    with pytest.warns(UserWarning) as record:
+        clf = make(calibration="temperature").fit(X[:50], y_one)
+    assert clf.temperature_ == 1.0
+    assert any("temperature_ is 1.0" in str(w.message) for w in record)
+
+
+def test_invalid_calibration_is_refused():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="calibration"):
+        make(calibration="platt").fit(X, y)
