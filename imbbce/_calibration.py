@@ -1,8 +1,7 @@
 """Temperature scaling of the network's logits (``calibration="temperature"``).
 
-A network trained for many epochs is over-confident: its logits are too
-large, so its probabilities crowd towards 0 and 1, and with an imbalanced
-target the mean probability then undershoots the real positive rate.
+A network trained for many epochs can be over-confident: its logits are too
+large, so its probabilities crowd towards 0 and 1.
 Temperature scaling (Guo et al., 2017) divides every logit by one number,
 ``T``, fitted after training on held-out rows. It keeps the ranking and,
 without prior correction, the 0.5 decision; only the confidence changes.
@@ -15,6 +14,17 @@ validation split: it minimises their (sample-weighted) log-loss of
 ``expit(z / T - prior_shift_)``, the probability of the real base rate. So one
 ``T`` serves both settings, and ``prior_correction`` alone decides whether the
 shift is undone.
+
+The search is kept from the extremes by a weak prior: a normal
+distribution on ``log T`` centred at 0 (no change) with standard deviation
+:data:`LOG_TEMPERATURE_PRIOR_STD`, whose negative log-density is added to
+the summed log-loss (the maximum a posteriori temperature). A validation
+split that the network separates perfectly, a few dozen rows of an easy
+set, otherwise drives ``T`` to zero and every probability to 0 or 1 (seen on
+breast cancer: a test log-loss of 0.52 against 0.08 without scaling); with
+hundreds of rows the prior weighs about as much as one row. Platt's smoothed
+labels, the other remedy, moved ``T`` far above 1 on such splits and raised
+the Brier score on four of five benchmark sets.
 """
 
 import numpy as np
@@ -28,9 +38,13 @@ __all__ = ["MAX_TEMPERATURE", "MIN_TEMPERATURE", "fit_temperature"]
 MIN_TEMPERATURE = 0.01
 MAX_TEMPERATURE = 100.0
 
+#: Standard deviation of the normal prior on ``log T``.
+LOG_TEMPERATURE_PRIOR_STD = 0.5
+
 
 def fit_temperature(logits, y, shift=0.0, sample_weight=None):
-    """The temperature that minimises the log-loss of ``expit(logits / T - shift)``.
+    """The temperature that minimises the log-loss of ``expit(logits / T - shift)``,
+    under a weak prior on ``log T``.
 
     Parameters
     ----------
@@ -42,15 +56,14 @@ def fit_temperature(logits, y, shift=0.0, sample_weight=None):
         Log-odds the imbalance remedies added (``prior_shift_``), taken off
         after scaling.
     sample_weight : array-like of shape (n_samples,) or None, default=None
-        Row weights of the log-loss.
+        Row weights of the log-loss, rescaled to a mean of 1.
 
     Returns
     -------
     float
-        ``T`` in [:data:`MIN_TEMPERATURE`, :data:`MAX_TEMPERATURE`]. The
-        log-loss is convex in ``1 / T``, so the bounded search finds its
-        minimum; a network whose logits rank the classes the wrong way round
-        gets the largest temperature (probabilities near the base rate).
+        The maximum a posteriori ``T``, found by a bounded search (Brent's
+        method) over ``log T`` in [:data:`MIN_TEMPERATURE`,
+        :data:`MAX_TEMPERATURE`].
     """
     logits = np.asarray(logits, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -62,21 +75,19 @@ def fit_temperature(logits, y, shift=0.0, sample_weight=None):
         )
     if weight.sum() <= 0:
         raise ValueError("sample_weight must have a positive sum to fit a temperature.")
+    weight = weight * (len(weight) / weight.sum())  # a constant factor changes nothing
     sign = 2.0 * y - 1.0
 
-    def log_loss(inverse_temperature):
-        margin = sign * (logits * inverse_temperature - shift)
-        return -np.dot(weight, log_expit(margin)) / weight.sum()
+    def objective(log_temperature):
+        margin = sign * (logits * np.exp(-log_temperature) - shift)
+        log_loss = -np.dot(weight, log_expit(margin))
+        return log_loss + log_temperature**2 / (2 * LOG_TEMPERATURE_PRIOR_STD**2)
 
-    result = minimize_scalar(
-        log_loss,
-        bounds=(1.0 / MAX_TEMPERATURE, 1.0 / MIN_TEMPERATURE),
-        method="bounded",
-        options={"xatol": 1e-6},
-    )
-    inverse = float(result.x)
+    bounds = (np.log(MIN_TEMPERATURE), np.log(MAX_TEMPERATURE))
+    result = minimize_scalar(objective, bounds=bounds, method="bounded", options={"xatol": 1e-8})
+    log_temperature = float(result.x)
     # The bounded search stops within xatol of a bound it should reach.
-    for bound in (1.0 / MAX_TEMPERATURE, 1.0 / MIN_TEMPERATURE):
-        if log_loss(bound) <= log_loss(inverse):
-            inverse = bound
-    return float(np.clip(1.0 / inverse, MIN_TEMPERATURE, MAX_TEMPERATURE))
+    for bound in bounds:
+        if objective(bound) <= objective(log_temperature):
+            log_temperature = bound
+    return float(np.clip(np.exp(log_temperature), MIN_TEMPERATURE, MAX_TEMPERATURE))

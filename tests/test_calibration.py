@@ -7,7 +7,7 @@ from scipy.special import expit
 from sklearn.metrics import log_loss
 
 from imbbce import BalancedBCEClassifier
-from imbbce._calibration import MAX_TEMPERATURE, MIN_TEMPERATURE, fit_temperature
+from imbbce._calibration import LOG_TEMPERATURE_PRIOR_STD, fit_temperature
 from imbbce._classifier import Seeds
 from imbbce._prior import logit
 from imbbce._split import validation_split
@@ -39,33 +39,48 @@ def test_scales_before_the_prior_shift_is_taken_off():
     assert fit_temperature(logits, y, shift=np.log(9.0)) == pytest.approx(2.0, rel=0.05)
 
 
-def test_the_log_loss_is_stationary_at_the_temperature():
+def test_the_objective_is_stationary_at_the_temperature():
     rng = np.random.RandomState(1)
     logits = rng.normal(0.0, 4.0, 500)
     y = (rng.uniform(size=500) < expit(logits / 2.5 - 0.3)).astype(np.int64)
     weight = rng.uniform(0.5, 2.0, 500)
     temperature = fit_temperature(logits, y, shift=0.3, sample_weight=weight)
-    # d/da of the weighted log-loss at a = 1 / T is sum w (p - y) z.
+    # d/du at u = log T of sum w log-loss + u^2 / (2 s^2), weights of mean 1.
+    weight = weight / weight.mean()
     p = expit(logits / temperature - 0.3)
-    gradient = np.dot(weight, (p - y) * logits) / weight.sum()
+    u = np.log(temperature)
+    gradient = -np.dot(weight, (p - y) * logits) / temperature + u / LOG_TEMPERATURE_PRIOR_STD**2
     assert abs(gradient) < 1e-4
 
 
-def test_a_weight_counts_as_that_many_copies():
+def test_a_constant_factor_on_the_weights_changes_nothing():
     logits, y = drawn(n=300, seed=2)
     weight = np.where(np.arange(300) % 3 == 0, 2.0, 1.0)
-    repeated = np.repeat(np.arange(300), weight.astype(int))
     assert fit_temperature(logits, y, sample_weight=weight) == pytest.approx(
-        fit_temperature(logits[repeated], y[repeated]), rel=1e-5
+        fit_temperature(logits, y, sample_weight=10 * weight), rel=1e-6
+    )
+    assert fit_temperature(logits, y, sample_weight=np.full(300, 3.0)) == pytest.approx(
+        fit_temperature(logits, y), rel=1e-6
     )
 
 
-def test_the_search_stops_at_its_bounds():
-    # Perfectly separated: ever larger logits keep lowering the loss.
-    logits = np.array([-1.0, -0.5, 0.5, 1.0])
-    assert fit_temperature(logits, np.array([0, 0, 1, 1])) == MIN_TEMPERATURE
-    # Ranked the wrong way round: probabilities as flat as allowed.
-    assert fit_temperature(logits, np.array([1, 1, 0, 0])) == MAX_TEMPERATURE
+def test_a_perfectly_separated_split_keeps_a_moderate_temperature():
+    # Without the prior on log T, ever larger logits would keep lowering the
+    # log-loss and T would run to its lower bound, every probability to 0 or 1.
+    logits = np.array([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    assert 0.2 < fit_temperature(logits, y) < 1.0
+
+
+def test_many_rows_outweigh_the_prior():
+    logits, y = drawn(n=40_000, scale=3.0)
+    assert fit_temperature(logits, y) == pytest.approx(3.0, rel=0.05)
+
+
+def test_a_network_that_ranks_backwards_gets_flat_probabilities():
+    logits = np.tile([-1.0, -0.5, 0.5, 1.0], 100)
+    y = np.tile([1, 1, 0, 0], 100)
+    assert fit_temperature(logits, y) > 10.0
 
 
 def test_bad_input_is_refused():
