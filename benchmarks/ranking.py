@@ -61,8 +61,15 @@ torch.set_num_threads(1)
 RESULTS = Path(__file__).resolve().parent / "results"
 REFERENCE = "imbbce_default"
 N_SPLITS = 5
+#: Candidate defaults: imbbce with the network options, each against the defaults.
+IMBBCE_VARIANTS = {
+    "imbbce_k8": {"ensemble_size": 8},
+    "imbbce_ple": {"numerical_embedding": "piecewise_linear"},
+    "imbbce_k8_ple": {"ensemble_size": 8, "numerical_embedding": "piecewise_linear"},
+}
 ALL_METHODS = [
     "imbbce_default",
+    *IMBBCE_VARIANTS,
     "catboost",
     "lightgbm",
     "xgboost",
@@ -78,6 +85,9 @@ REALMLP = ["realmlp", "realmlp_auc"]
 #: so that no worker idles at the end.
 COST_HINT = {
     "imbbce_default": (0.0, 0.2),
+    "imbbce_k8": (0.0, 0.6),
+    "imbbce_ple": (0.0, 0.4),
+    "imbbce_k8_ple": (0.0, 1.0),
     "catboost": (0.55, 0.4),
     "lightgbm": (0.0, 0.03),
     "xgboost": (0.0, 0.02),
@@ -126,6 +136,9 @@ def make_method(name, X_train, y_train, seed):
     n_neg = len(y_train) - n_pos
     if name == "imbbce_default":
         return make_pipeline(StandardScaler(), BalancedBCEClassifier(random_state=seed))
+    if name in IMBBCE_VARIANTS:
+        params = IMBBCE_VARIANTS[name]
+        return make_pipeline(StandardScaler(), BalancedBCEClassifier(random_state=seed, **params))
     if name == "catboost":
         from catboost import CatBoostClassifier
 
@@ -559,7 +572,13 @@ def markdown(df, args):
         "- Every method is a Pipeline with `StandardScaler` fitted on the training fold "
         "(the tree models do not need it; an affine map per feature does not change their "
         "splits).",
-        "- `imbbce_default`: `BalancedBCEClassifier(random_state=seed)`.",
+        "- `imbbce_default`: `BalancedBCEClassifier(random_state=seed)`; "
+        + "; ".join(
+            f"`{name}`: the same with "
+            + ", ".join(f"`{key}={value!r}`" for key, value in params.items())
+            for name, params in IMBBCE_VARIANTS.items()
+        )
+        + " (candidate defaults).",
         "- `catboost`: `CatBoostClassifier(auto_class_weights='Balanced', verbose=0, "
         "thread_count=1)`; `lightgbm`: `LGBMClassifier(is_unbalance=True, verbose=-1, "
         "n_jobs=1)`; `xgboost`: `XGBClassifier(scale_pos_weight=n_neg/n_pos, n_jobs=1)` "
