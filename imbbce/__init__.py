@@ -13,6 +13,7 @@ hyperparameter, so ``GridSearchCV`` tunes imbalance strategies directly.
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from . import _onnx_hook
 from .exceptions import MajorityCollapseWarning, TrainingDivergedWarning
 
 if TYPE_CHECKING:  # what static tools and IDEs see
@@ -23,6 +24,10 @@ if TYPE_CHECKING:  # what static tools and IDEs see
     from ._plotting import StrategyComparisonDisplay, TrainingHistoryDisplay
 
 __version__ = "0.1.0.dev0"
+
+# skl2onnx converts a fitted BalancedBCEClassifier once it is imported: the
+# converter is registered then, and importing imbbce does not import skl2onnx.
+_onnx_hook.install()
 
 #: Public name -> the module that defines it, imported on first access.
 _LAZY = {
