@@ -9,7 +9,7 @@ import torch
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._calibration import fit_temperature
 from ._checks import (
@@ -39,6 +39,7 @@ from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler
 from ._scoring import binary_scorer_names, resolve_scoring
 from ._split import resolve_early_stopping, validation_split
 from ._stacklevel import user_stacklevel
+from ._tabular import TableEncoder, check_table, check_training_table
 from ._threads import TRAINING_LOCK, choose_n_threads, prediction_threads, torch_threads
 from ._threshold import tune_threshold
 from ._training_set import training_set
@@ -79,6 +80,19 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
+    categorical_features : "from_dtype", None or array-like, default="from_dtype"
+        Which columns of ``X`` are categories, as scikit-learn's
+        ``HistGradientBoostingClassifier`` reads it: "from_dtype" takes the
+        columns of a pandas or polars DataFrame whose dtype is category,
+        string or object (but not an object column of numbers only; no
+        column of a numpy array); None takes none (a
+        non-numeric column is then an error that names it); or a boolean
+        mask, column indices or column names. Each categorical column is
+        one-hot encoded over the categories of the training part; a missing
+        value, or a category not seen in training, is "unknown", never an
+        error (see :ref:`raw_tables`). Missing values (NaN) in numeric
+        columns are allowed too: the network sees the training part's mean
+        and a missing indicator.
     hidden_layer_sizes : tuple of int, default=(64, 32)
         Widths of the hidden layers of the default MLP; ``()`` gives a linear
         model.
@@ -108,9 +122,12 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Size of each feature's embedding.
     module : callable or None, default=None
         Your own network: an ``nn.Module`` subclass or a factory called as
-        ``module(n_features_in, **module_params)``, returning a module that
+        ``module(n_features, **module_params)``, returning a module that
         maps float32 ``(batch, n_features)`` to logits of shape ``(batch,)``
-        or ``(batch, 1)``. When given, ``hidden_layer_sizes``,
+        or ``(batch, 1)``. ``n_features`` is ``n_features_in_`` for numeric
+        data without missing values, and ``encoder_.n_features_out_`` (the
+        columns after one-hot encoding and missing indicators) otherwise.
+        When given, ``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``ensemble_size`` and the numerical
         embedding are ignored; everything else applies.
     module_params : dict or None, default=None
@@ -126,7 +143,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "edited_nn" (imbalanced-learn's samplers with their defaults), and
         "balanced_batch": every epoch draws mini-batches with replacement so
         that each class has an equal expected share, without a resampled
-        copy of the data.
+        copy of the data. With categorical columns, "smote" is
+        imbalanced-learn's SMOTENC on the category codes (SMOTEN when every
+        column is categorical), so that synthetic rows hold real
+        categories; the other samplers, and sampler objects, see the
+        network's input (one-hot columns and missing indicators).
     sampling_strategy : float, str, dict or callable, default="auto"
         The ``sampling_strategy`` of imbalanced-learn for a sampler given as a
         string; ignored for sampler objects (set theirs) and
@@ -292,6 +313,14 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
+    is_categorical_ : ndarray of bool of shape (`n_features_in_`,) or None
+        Which columns were treated as categorical; None when none was.
+    encoder_ : TableEncoder
+        Turns ``X`` into the network's input (imputation, missing
+        indicators, one-hot columns), fitted on the training part;
+        ``encoder_.get_feature_names_out()`` names the network's input
+        columns and ``encoder_.passthrough_`` says whether ``X`` is used as
+        given.
     net_ : ImbalanceNet
         The fitted skorch net; its module is ``net_.module_``.
     history_ : skorch.History
@@ -432,6 +461,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -481,6 +511,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
+        categorical_features="from_dtype",
         hidden_layer_sizes=(64, 32),
         activation="relu",
         dropout=0.0,
@@ -517,6 +548,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         verbose=0,
     ):
+        self.categorical_features = categorical_features
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -557,6 +589,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
         return tags
 
     def __setstate__(self, state):
@@ -579,10 +613,12 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data: numpy arrays, pandas DataFrames or SciPy CSR/CSC
-            matrices of any numeric dtype (trained in float32; sparse data is
-            densified one batch at a time).
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Training data: numpy arrays, pandas or polars DataFrames or SciPy
+            CSR/CSC matrices (trained in float32; sparse data is densified
+            one batch at a time). Categorical columns as
+            ``categorical_features`` says; NaN marks a missing value in a
+            dense numeric column.
         y : array-like of shape (n_samples,)
             Two labels of any type (ints, strings, bools).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -610,21 +646,34 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         # Check the data and the settings that depend on it.
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
-        X, y, weights = self._check_training_data(X, y, sample_weight)
+        table, y, weights = self._check_training_data(X, y, sample_weight)
         self.device_ = resolve_device(self.device)
         seeds = Seeds.draw(self.random_state)
-        X = as_float32_tensor(X)
 
         # Split: a stratified validation split, before any resampling.
         split = self._validation_split(y, weights, seeds.split)
         self.early_stopping_ = split is not None
         train_rows = None if split is None else split[0]
+        # Encode: imputation and categories learnt from the training part only.
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(self.n_features_in_)]
+        self.encoder_ = TableEncoder(self.is_categorical_, names).fit(table, train_rows)
+        X = as_float32_tensor(self.encoder_.transform(table))
         train_y = y if split is None else y[train_rows]
         train_w = weights if weights is None or split is None else weights[train_rows]
         minority = minority_code(train_y)
 
         # Resample the training part; weight the classes the loss then sees.
-        self.sampler_ = make_sampler(self.sampler, self.sampling_strategy, seeds.sampler)
+        on_codes = self.sampler == "smote" and bool(self.encoder_.categories_)
+        self.sampler_ = make_sampler(
+            self.sampler,
+            self.sampling_strategy,
+            seeds.sampler,
+            categorical=(self.encoder_.categorical_codes_, self.encoder_.n_codes_)
+            if on_codes
+            else None,
+        )
         train = training_set(
             X,
             y,
@@ -634,6 +683,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             balanced_batches=self.sampler == BALANCED_BATCH,
             class_weight=self.class_weight,
             classes=self.classes_,
+            codes=self.encoder_ if on_codes else None,
         )
         self.class_weight_ = train.class_weight
         loss_shift = self.tau * logit(train.seen_prior) if self.loss == "logit_adjusted" else 0.0
@@ -677,9 +727,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         # Build and train, drawing only on this fit's own torch random state.
         with TRAINING_LOCK, torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(seeds.torch)
-            module = build_module(
-                self, self.n_features_in_, hidden_layer_sizes, self._bins(X, train_rows)
-            )
+            module = build_module(self, X.shape[1], hidden_layer_sizes, self._bins(X, train_rows))
             self.n_threads_ = choose_n_threads(
                 self.n_threads, count_parameters(module), self.batch_size
             )
@@ -703,7 +751,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 noise_scale=self._noise_scale(X, train_rows),
                 batch_seed=seeds.batches,
                 early_stopping=stopping,
-                n_features=self.n_features_in_,
+                n_features=X.shape[1],
                 device=self.device_,
                 verbose=self.verbose,
             )
@@ -714,15 +762,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _check_training_data(self, X, y, sample_weight):
-        """Validate; set ``classes_``; return X, encoded y and the weights."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float32, np.float64),
-            ensure_all_finite=True,
-        )
+        """Validate; set ``classes_`` and ``is_categorical_``; return the
+        table, encoded y and the weights."""
+        self.is_categorical_, X, y = check_training_table(self, X, y, self.categorical_features)
         self.classes_, y = check_binary_target(y)
         weights = check_sample_weight(sample_weight, y, self.classes_)
         if self.threshold == "auto" and self.early_stopping != "auto" and not self.early_stopping:
@@ -844,14 +886,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
     def _logits(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float32, np.float64),
-            ensure_all_finite=True,
-            reset=False,
-        )
+        X = self.encoder_.transform(check_table(self, X, self.is_categorical_, reset=False))
         with torch_threads(prediction_threads(self.n_threads, self.n_threads_)):
             logits = predict_logits(self.net_.module_, as_float32_tensor(X), self.device_)
         logits = logits.astype(np.float64)
@@ -869,7 +904,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            As given to :meth:`fit`; a category not seen in training, or a
+            missing value, is encoded as unknown.
 
         Returns
         -------
@@ -883,7 +920,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            As given to :meth:`fit`; a category not seen in training, or a
+            missing value, is encoded as unknown.
 
         Returns
         -------
@@ -898,7 +937,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            As given to :meth:`fit`; a category not seen in training, or a
+            missing value, is encoded as unknown.
 
         Returns
         -------

@@ -13,6 +13,8 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
+from sklearn.utils.validation import _check_feature_names as check_feature_names
+from sklearn.utils.validation import _check_n_features as check_n_features
 from sklearn.utils.validation import _check_sample_weight as check_sample_weight
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
     "Options",
     "StrOptions",
     "_fit_context",
+    "check_feature_names",
+    "check_n_features",
     "check_sample_weight",
     "safe_indexing",
 ]

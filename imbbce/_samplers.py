@@ -58,7 +58,7 @@ SAMPLER_ALIASES = _LazyClasses(
 )
 
 
-def make_sampler(sampler, sampling_strategy, seed):
+def make_sampler(sampler, sampling_strategy, seed, categorical=None):
     """Return a fresh, seeded sampler for ``fit``, or None.
 
     Parameters
@@ -72,10 +72,23 @@ def make_sampler(sampler, sampling_strategy, seed):
         Given as ``random_state`` to the sampler, and to any sampler nested
         in it, that takes one and has it left as None, so that the
         estimator's ``random_state`` fixes them.
+    categorical : tuple (indices, n_features) or None, default=None
+        For "smote" on a table with categorical columns: the positions of
+        the categorical columns among ``n_features``. "smote" then builds
+        imbalanced-learn's SMOTENC with them, or SMOTEN when every column is
+        categorical.
     """
     if sampler is None or sampler == BALANCED_BATCH:
         return None
-    if isinstance(sampler, str):
+    if sampler == "smote" and categorical is not None:
+        indices, n_features = categorical
+        if len(indices) == n_features:
+            sampler = _imblearn("SMOTEN")(sampling_strategy=sampling_strategy)
+        else:
+            sampler = _imblearn("SMOTENC")(
+                categorical_features=list(indices), sampling_strategy=sampling_strategy
+            )
+    elif isinstance(sampler, str):
         sampler = SAMPLER_ALIASES[sampler](sampling_strategy=sampling_strategy)
     else:
         sampler = clone(sampler)
@@ -91,7 +104,11 @@ def make_sampler(sampler, sampling_strategy, seed):
     return sampler
 
 
-def resample(sampler, X, y, sample_weight, classes):
+def _imblearn(name):
+    return getattr(import_module("imblearn.over_sampling"), name)
+
+
+def resample(sampler, X, y, sample_weight, classes, codes=None):
     """Run ``sampler.fit_resample`` and carry the sample weights along.
 
     Parameters
@@ -105,6 +122,10 @@ def resample(sampler, X, y, sample_weight, classes):
         The user's labels. The sampler sees these, not the codes, so that a
         dict or callable ``sampling_strategy`` is keyed by the user's labels
         as imbalanced-learn documents it; they also name classes in errors.
+    codes : TableEncoder or None, default=None
+        For SMOTENC and SMOTEN: the sampler sees ``codes.to_codes(X)`` (one
+        code per categorical column) and its rows are one-hot encoded again
+        with ``codes.expand``.
 
     Returns
     -------
@@ -128,7 +149,11 @@ def resample(sampler, X, y, sample_weight, classes):
     weight 0 (an under-sampler can drop every weighted row of a class).
     """
     try:
-        X_res, labels_res = sampler.fit_resample(X, classes[y])
+        if codes is None:
+            X_res, labels_res = sampler.fit_resample(X, classes[y])
+        else:
+            X_res, labels_res = sampler.fit_resample(codes.to_codes(X), classes[y])
+            X_res = codes.expand(np.asarray(X_res, dtype=np.float64)).astype(X.dtype)
     except ValueError as err:
         if "n_neighbors" in str(err):
             raise ValueError(_neighbors_message(sampler, y, classes)) from err

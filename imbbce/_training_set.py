@@ -40,7 +40,9 @@ class TrainingSet:
     seen_prior: float
 
 
-def training_set(X, y, sample_weight, rows, *, sampler, balanced_batches, class_weight, classes):
+def training_set(
+    X, y, sample_weight, rows, *, sampler, balanced_batches, class_weight, classes, codes=None
+):
     """Resample the training part and weight its classes.
 
     Parameters
@@ -61,6 +63,9 @@ def training_set(X, y, sample_weight, rows, *, sampler, balanced_batches, class_
         The estimator's parameter.
     classes : ndarray of shape (2,)
         The user's labels.
+    codes : TableEncoder or None, default=None
+        Passed to :func:`~imbbce._samplers.resample`: SMOTENC and SMOTEN
+        resample category codes, not one-hot columns.
 
     Returns
     -------
@@ -77,7 +82,7 @@ def training_set(X, y, sample_weight, rows, *, sampler, balanced_batches, class_
         X_train = X.numpy() if rows is None else X.numpy()[rows]
     else:
         X_train = X if rows is None else X[rows]
-    X_res, y_res, w_res = resample(sampler, X_train, train_y, train_w, classes)
+    X_res, y_res, w_res = resample(sampler, X_train, train_y, train_w, classes, codes)
     if len(np.unique(y_res)) < 2:
         raise ValueError(
             f"The sampler {type(sampler).__name__} left a single class in the "

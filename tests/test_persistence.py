@@ -301,6 +301,7 @@ DEFAULT_UNTRUSTED_TYPES = [
     "imbbce._losses.WeightedBCELoss",
     "imbbce._modules.MLP",
     "imbbce._net.ImbalanceNet",
+    "imbbce._tabular.TableEncoder",
     "skorch.callbacks.logging.EpochTimer",
     "skorch.callbacks.scoring.PassthroughScoring",
     "skorch.dataset.Dataset",
