@@ -25,7 +25,7 @@ import numpy as np
 
 from ._prior import logit
 
-__all__ = ["OPTIONS", "convert", "register", "shape_calculator"]
+__all__ = ["OPTIONS", "check_exportable", "convert", "register", "shape_calculator"]
 
 #: skl2onnx's alias of the estimator.
 ALIAS = "ImbbceBalancedBCEClassifier"
@@ -68,6 +68,7 @@ def shape_calculator(operator):
     """
     from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
 
+    check_exportable(operator.raw_operator)
     calculate_linear_classifier_output_shapes(operator)
 
 
@@ -141,6 +142,32 @@ def convert(scope, operator, container):
     both = n("probabilities_double")
     container.add_node("Concat", columns, [both], axis=1, name=n("Concat"))
     container.add_node("Cast", [both], [proba_out.full_name], to=proba_type, name=n("Cast"))
+
+
+def check_exportable(estimator):
+    """Refuse, saying what to do instead, what the graph would predict differently.
+
+    Parameters
+    ----------
+    estimator : BalancedBCEClassifier
+        Fitted.
+
+    Raises
+    ------
+    NotImplementedError
+        When the estimator encodes a raw table (categorical columns, missing
+        values) before its network: the converter exports the network only.
+    """
+    encoder = getattr(estimator, "encoder_", None)
+    if encoder is not None and not encoder.passthrough_:
+        raise NotImplementedError(
+            "This BalancedBCEClassifier encodes its input before the network (categorical "
+            "columns or missing values in the training data), and the ONNX converter exports "
+            "the network only. Do the encoding with scikit-learn transformers that skl2onnx "
+            "converts (a ColumnTransformer with OneHotEncoder(handle_unknown='ignore') and "
+            "SimpleImputer(add_indicator=True)) in a Pipeline before the estimator, fitted "
+            "on numeric data without missing values, and export that Pipeline."
+        )
 
 
 def _label_classes(scope, estimator):

@@ -48,22 +48,44 @@ class PortableNetState:
     """Mixin for a skorch ``NeuralNet``: pickles and ``skops.io`` files as
     described in this module.
 
-    Nets that are not initialised, and every net on a torch older than 2.5,
-    keep skorch's own format; files in skorch's format still load.
+    On a torch older than 2.5 (which cannot list a payload's classes) the
+    module, loss and optimizer stay in skorch's own format, but the module
+    and loss parameters are still written once and mapped to the CPU: one
+    copy of the weights, loadable without a GPU; ``skops.io`` then cannot
+    save the net. Files in skorch's own format still load.
     """
 
     def __getstate__(self):
-        if not supported() or "module_" not in self.__dict__:
+        if "module_" not in self.__dict__:  # not initialised: nothing to share
             return super().__getstate__()
-        return net_getstate(self, self.__dict__.copy())
+        if supported():
+            return net_getstate(self, self.__dict__.copy())
+        same = _same_as_initialised(self.__dict__)
+        state = super().__getstate__()
+        for name in same:
+            state[name] = None
+        state[SAME_AS_INITIALISED_KEY] = same
+        return state
 
     def __setstate__(self, state):
-        if PAYLOAD_KEY not in state:
-            super().__setstate__(state)
+        if PAYLOAD_KEY in state:
+            map_location = get_map_location(state["device"])
+            state["device"] = self._check_device(state["device"], map_location)
+            net_setstate(self, state, map_location)
             return
-        map_location = get_map_location(state["device"])
-        state["device"] = self._check_device(state["device"], map_location)
-        net_setstate(self, state, map_location)
+        same = state.pop(SAME_AS_INITIALISED_KEY, [])
+        super().__setstate__(state)
+        for name in same:
+            setattr(self, name, getattr(self, name + "_"))
+
+
+def _same_as_initialised(attributes):
+    """The parameters (``module``, ``criterion``) that are their initialised objects."""
+    return [
+        name
+        for name in ("module", "criterion")
+        if attributes.get(name) is not None and attributes.get(name) is attributes.get(name + "_")
+    ]
 
 
 def supported():
@@ -88,11 +110,7 @@ def net_getstate(net, state):
     -------
     dict
     """
-    same = [
-        name
-        for name in ("module", "criterion")
-        if state.get(name) is not None and state.get(name) is state.get(name + "_")
-    ]
+    same = _same_as_initialised(state)
     for name in same:
         state[name] = None
     state[SAME_AS_INITIALISED_KEY] = same

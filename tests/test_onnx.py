@@ -109,3 +109,12 @@ def test_a_module_torch_cannot_export_is_named():
     clf.fit(X, signal.astype(int))
     with pytest.raises(NotImplementedError, match="could not export the network.*Unexportable"):
         skl2onnx.to_onnx(clf, X32[:1])
+
+
+def test_an_estimator_that_encodes_a_raw_table_is_refused():
+    pd = pytest.importorskip("pandas")
+    table = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)])
+    table["colour"] = pd.Categorical(np.where(X[:, 1] > 0, "red", "blue"))
+    clf = make().fit(table, signal.astype(int))
+    with pytest.raises(NotImplementedError, match="encodes its input.*ColumnTransformer"):
+        skl2onnx.to_onnx(clf, table.iloc[:1])

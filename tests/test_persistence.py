@@ -353,3 +353,26 @@ def test_skops_round_trip_of_a_pipeline(params, tmp_path):
     }
     loaded = sio.load(tmp_path / "model.skops", trusted=untrusted)
     assert_same_predictions(pipe, loaded)
+
+
+@pytest.mark.parametrize("how", ["pickle", "gpu"])
+def test_on_a_torch_without_payload_support_one_copy_and_cpu_loading_still_hold(how):
+    # torch < 2.5 cannot list a payload's classes: skorch's own format is
+    # kept, without the second copy that escaped its map to the CPU.
+    from imbbce import _persistence
+
+    clf = make().fit(X, y)
+    with mock.patch.object(_persistence, "supported", return_value=False):
+        if how == "pickle":
+            blob = pickle.dumps(clf)
+            assert blob.count(weight_bytes(clf)) == 1
+            loaded = pickle.loads(blob)
+            assert loaded.net_.module is loaded.net_.module_
+            assert_same_predictions(clf, loaded)
+        elif not torch.cuda.is_available():
+            from skorch.exceptions import DeviceWarning
+
+            blob = save_as_if_fitted_on_a_gpu(clf, pickle.dumps)
+            with pytest.warns(DeviceWarning):
+                loaded = pickle.loads(blob)
+            assert np.array_equal(loaded.predict_proba(X), clf.predict_proba(X))
