@@ -37,8 +37,8 @@ def main(argv=None):
     -------
     int
         Exit status: 0 on success, 1 for bad input (missing file, unknown
-        target column, a target without exactly two classes, non-numeric or
-        missing feature values, a missing optional dependency), 2 for bad
+        target column, a target without exactly two classes, an identifier
+        column, a missing optional dependency), 2 for bad
         options (from argparse).
     """
     args = _parser().parse_args(argv)
@@ -85,8 +85,10 @@ def _parser():
         description=(
             "Cross-validate plain BCE, class weights, SMOTE, random under-sampling, balanced "
             "batches and focal loss (a StandardScaler and BalancedBCEClassifier pipeline) on "
-            "a CSV file, and print mean ± std over the folds per metric. Every column but "
-            "the target must be numeric. Progress goes to stderr, the table to stdout."
+            "a CSV file, and print mean ± std over the folds per metric. Columns of text are "
+            "categories (one-hot encoded inside the estimator, unknown values allowed); "
+            "numeric columns are standardised and may have missing values (imputed, with a "
+            "missing indicator). Progress goes to stderr, the table to stdout."
         ),
     )
     compare.add_argument("csv", type=Path, help="CSV file with a header row")
@@ -161,7 +163,6 @@ def _compare(args):
     seed = secrets.randbelow(2**32) if args.random_state is None else args.random_state
 
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from ._checks import check_binary_target, minority_code, plain_label
     from ._classifier import BalancedBCEClassifier
@@ -170,7 +171,7 @@ def _compare(args):
     classes, codes = check_binary_target(y)
     positive = plain_label(classes[minority_code(codes)])
     n_positive = int((y == positive).sum())
-    estimator = make_pipeline(StandardScaler(), BalancedBCEClassifier(max_iter=args.max_iter))
+    estimator = make_pipeline(_scaler(), BalancedBCEClassifier(max_iter=args.max_iter))
     try:
         table = compare_strategies(
             X,
@@ -196,6 +197,19 @@ def _compare(args):
         if not args.quiet:
             print(f"Figure saved to {args.plot}", file=sys.stderr)
     return 0
+
+
+def _scaler():
+    """StandardScaler on the numeric columns; text columns pass through as
+    they are, for the estimator to encode (a DataFrame keeps their dtype)."""
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.preprocessing import StandardScaler
+
+    return make_column_transformer(
+        (StandardScaler(), make_column_selector(dtype_include="number")),
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
 
 
 def _caption(positive, n_positive, n_rows, seed, drawn):
@@ -282,7 +296,7 @@ def _read(pd, path, target, sep, cv):
         raise CommandError(
             f"{len(problems)} problems with {path}:\n" + "\n".join(f"  - {p}" for p in problems)
         )
-    return X.to_numpy(dtype=float), frame[target].to_numpy()
+    return X, frame[target].to_numpy()
 
 
 def _target_problems(y, target, cv):
@@ -314,33 +328,22 @@ def _target_problems(y, target, cv):
 
 
 def _feature_problems(pd, X):
-    """What stops the feature columns from being used, as a list of messages."""
-    problems = []
-    non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-    if non_numeric:
-        problems.append(
-            f"non-numeric feature columns: {_listed(non_numeric)} (values such as "
-            f"{_listed(_non_numbers(pd, X[non_numeric[0]]))} in {non_numeric[0]!r}; if those "
-            "mark missing values, fill or drop those rows). The network needs numbers: "
-            "one-hot encode them in a Pipeline (sklearn.preprocessing.OneHotEncoder inside a "
-            "sklearn.compose.ColumnTransformer, before BalancedBCEClassifier) and call "
-            "imbbce.compare_strategies(X, y, estimator=pipeline) from Python, or remove "
-            "these columns from the CSV."
-        )
-    missing = [c for c in X.columns if X[c].isna().any()]
-    if missing:
-        problems.append(
-            f"feature columns with missing values: {_listed(missing)}. Fill them (e.g. "
-            "sklearn.impute.SimpleImputer in a Pipeline, from Python) or drop those rows."
-        )
-    return problems
+    """What stops the feature columns from being used, as a list of messages.
 
-
-def _non_numbers(pd, column, n=3):
-    """Up to ``n`` distinct values of ``column`` that do not parse as numbers."""
-    values = column.dropna().astype(str)
-    bad = values[pd.to_numeric(values, errors="coerce").isna()]
-    return list(dict.fromkeys(bad))[:n]
+    Text columns and missing values are not problems: the estimator encodes
+    categories and imputes. A text column with a different value in every row
+    is: it names rows (an identifier), and one-hot encoding it would give
+    the network one column per row to memorise.
+    """
+    text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    identifiers = [c for c in text if len(X) >= 20 and X[c].nunique(dropna=False) == len(X)]
+    if identifiers:
+        return [
+            f"text columns with a different value in every row: {_listed(identifiers)} (an "
+            "identifier or free text, not a category: one-hot encoding would give the "
+            "network a column per row). Remove them from the CSV."
+        ]
+    return []
 
 
 def _listed(names):

@@ -129,19 +129,10 @@ def _write(tmp_path, frame):
             "the target column 'y' has 1 distinct values (1)",
         ),
         (
-            pd.DataFrame({"x": [1.0, 2.0], "city": ["a", "b"], "when": ["x", "y"], "y": [0, 1]}),
-            "non-numeric feature columns: 'city', 'when' (values such as 'a', 'b' in 'city'; "
-            "if those mark missing values, fill or drop those rows). The network needs numbers",
-        ),
-        (
-            pd.DataFrame({"x": ["1.5", "?", "2", "-"], "y": [0, 1, 0, 1]}),
-            "non-numeric feature columns: 'x' (values such as '?', '-' in 'x'",
+            pd.DataFrame({"id": [f"r{i}" for i in range(20)], "x": [1.0] * 20, "y": [0, 1] * 10}),
+            "text columns with a different value in every row: 'id' (an identifier",
         ),
         (pd.DataFrame({"x": [], "y": []}), "has a header but no rows"),
-        (
-            pd.DataFrame({"x": [1.0, None], "y": [0, 1]}),
-            "feature columns with missing values: 'x'",
-        ),
         (
             pd.DataFrame({"x": [1.0, 2.0], "y": [0, None]}),
             "the target column 'y' has 1 missing values",
@@ -196,7 +187,13 @@ def test_too_many_folds_for_the_minority(csv_path, capsys):
 
 
 def test_every_data_problem_is_reported_in_one_message(tmp_path, capsys):
-    frame = pd.DataFrame({"x": [1.0, None, 3.0], "y": ["a", None, "b"]})
+    frame = pd.DataFrame(
+        {
+            "x": [1.0, None] * 10,
+            "id": [f"r{i}" for i in range(20)],
+            "y": ["a"] + [None] + ["b"] * 18,
+        }
+    )
     status, out, err = _run(capsys, _write(tmp_path, frame), "--target", "y", "--cv", 2)
     assert status == 1 and out == ""
     assert err.startswith(f"imbbce compare: error: 3 problems with {tmp_path / 'bad.csv'}:\n")
@@ -205,7 +202,25 @@ def test_every_data_problem_is_reported_in_one_message(tmp_path, capsys):
     assert "the target column 'y' has 1 missing values" in problems[0]
     assert "--cv 2 stratified folds need at least 2 rows of each class" in problems[1]
     assert "has 1. Collect more minority rows: cross-validation needs 2 or more" in problems[1]
-    assert "feature columns with missing values: 'x'" in problems[2]
+    assert "text columns with a different value in every row: 'id'" in problems[2]
+
+
+def test_a_raw_csv_with_text_and_missing_values_runs(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    colour = rng.choice(["red", "green", "blue"], 120).astype(object)
+    size = rng.randn(120)
+    label = np.where((colour == "red") & (size > 0), "yes", "no")
+    size[::10] = np.nan
+    colour[5::20] = None
+    path = tmp_path / "raw.csv"
+    pd.DataFrame({"size": size, "colour": colour, "label": label}).to_csv(path, index=False)
+    status, out, err = _run(capsys, path, "--target", "label", "--cv", 2, "--max-iter", 20,
+                            "--random-state", 0, "--quiet")  # fmt: skip
+    assert status == 0, err
+    assert err == ""
+    rows = {line.split("  ")[0].strip(): line for line in out.splitlines()[3:]}
+    assert set(rows) == set(STRATEGIES)
+    assert not any("failed" in line for line in rows.values())
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["compare", "--help"], ["compare", "data.csv"]])
