@@ -162,16 +162,14 @@ def _compare(args):
     # so that any run can be repeated.
     seed = secrets.randbelow(2**32) if args.random_state is None else args.random_state
 
-    from sklearn.pipeline import make_pipeline
-
     from ._checks import check_binary_target, minority_code, plain_label
     from ._classifier import BalancedBCEClassifier
-    from ._compare import compare_strategies
+    from ._compare import compare_strategies, default_pipeline
 
     classes, codes = check_binary_target(y)
     positive = plain_label(classes[minority_code(codes)])
     n_positive = int((y == positive).sum())
-    estimator = make_pipeline(_scaler(), BalancedBCEClassifier(max_iter=args.max_iter))
+    estimator = default_pipeline(X, BalancedBCEClassifier(max_iter=args.max_iter))
     try:
         table = compare_strategies(
             X,
@@ -197,19 +195,6 @@ def _compare(args):
         if not args.quiet:
             print(f"Figure saved to {args.plot}", file=sys.stderr)
     return 0
-
-
-def _scaler():
-    """StandardScaler on the numeric columns; text columns pass through as
-    they are, for the estimator to encode (a DataFrame keeps their dtype)."""
-    from sklearn.compose import make_column_selector, make_column_transformer
-    from sklearn.preprocessing import StandardScaler
-
-    return make_column_transformer(
-        (StandardScaler(), make_column_selector(dtype_include="number")),
-        remainder="passthrough",
-        verbose_feature_names_out=False,
-    ).set_output(transform="pandas")
 
 
 def _caption(positive, n_positive, n_rows, seed, drawn):

@@ -28,9 +28,10 @@ from ._classifier import BalancedBCEClassifier
 from ._compat import safe_indexing
 from ._diagnostics import collapse_report
 from ._stacklevel import user_stacklevel
+from ._tabular import has_text_columns
 from .exceptions import MajorityCollapseWarning
 
-__all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies"]
+__all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies", "default_pipeline"]
 
 #: The strategies compared when ``strategies=None``: parameter overrides of
 #: the base estimator, whose own defaults are class weights "balanced".
@@ -100,6 +101,9 @@ def compare_strategies(
         ``make_pipeline(StandardScaler(), BalancedBCEClassifier())``: the
         network needs features on a common scale, and the scaler is fitted
         on each training fold only (``with_mean=False`` for sparse ``X``).
+        For a DataFrame with text or category columns the scaler takes the
+        numeric columns only and the estimator encodes the others (see
+        :func:`default_pipeline`).
         An estimator you pass is used as given, without a scaler: pass a
         :class:`~sklearn.pipeline.Pipeline` that ends with the classifier to
         add your own preprocessing, or a configured
@@ -325,7 +329,7 @@ class _CollapseScorer:
 def _base_estimator(estimator, X, seed):
     """Clone ``estimator`` (or build the default pipeline) and seed it."""
     if estimator is None:
-        base = make_pipeline(StandardScaler(with_mean=not sp.issparse(X)), BalancedBCEClassifier())
+        base = default_pipeline(X, BalancedBCEClassifier())
     elif hasattr(estimator, "fit") and hasattr(estimator, "get_params"):
         base = clone(estimator)
     else:
@@ -336,6 +340,42 @@ def _base_estimator(estimator, X, seed):
     if base.get_params().get(_prefix(base) + "random_state", 0) is None:
         base.set_params(**{_prefix(base) + "random_state": seed})
     return base
+
+
+def default_pipeline(X, classifier):
+    """``classifier`` behind a StandardScaler suited to ``X``.
+
+    A StandardScaler (``with_mean=False`` for sparse ``X``); for a pandas or
+    polars DataFrame with text or category columns, a ColumnTransformer that
+    scales the numeric columns only and passes the others through with their
+    dtype (pandas output), for ``classifier`` to encode.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix, DataFrame}
+        The data the pipeline will see.
+    classifier : estimator
+        The final step.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        The scaler, then ``classifier``.
+    """
+    if not has_text_columns(X):
+        return make_pipeline(StandardScaler(with_mean=not sp.issparse(X)), classifier)
+    from sklearn.compose import make_column_selector, make_column_transformer
+
+    scaler = make_column_transformer(
+        (StandardScaler(), make_column_selector(dtype_include="number")),
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas" if _is_pandas(X) else "polars")
+    return make_pipeline(scaler, classifier)
+
+
+def _is_pandas(X):
+    return type(X).__module__.split(".")[0] == "pandas"
 
 
 def _prefix(estimator):

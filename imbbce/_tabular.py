@@ -37,7 +37,14 @@ from sklearn.utils.validation import check_array, validate_data
 
 from ._compat import check_feature_names, check_n_features, safe_indexing
 
-__all__ = ["Table", "TableEncoder", "categorical_mask", "check_table", "check_training_table"]
+__all__ = [
+    "Table",
+    "TableEncoder",
+    "categorical_mask",
+    "check_table",
+    "check_training_table",
+    "has_text_columns",
+]
 
 MAX_LISTED = 10  # column names listed in a message
 
@@ -110,6 +117,12 @@ def _column_kinds(X):
                 kinds.append(str(dtype))
         return kinds
     return None
+
+
+def has_text_columns(X):
+    """Whether ``X`` is a DataFrame with columns that are not numeric."""
+    kinds = _column_kinds(X)
+    return kinds is not None and any(kind != "numeric" for kind in kinds)
 
 
 def _only_numbers(column):

@@ -271,3 +271,26 @@ def test_a_strategy_with_some_failed_fits_names_how_many(labelled):
         compare_strategies(
             X, y, {"dummy": {}}, estimator=_FailsWithRowZero(), cv=2, error_score="raise"
         )
+
+
+def test_a_raw_frame_is_compared_with_its_numeric_columns_scaled():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    colour = rng.choice(["red", "green", "blue"], 120).astype(object)
+    size = rng.randn(120) * 100
+    y = np.where((colour == "red") & (size > 0), "yes", "no")
+    size[::10] = np.nan
+    X = pd.DataFrame({"size": size, "colour": colour})
+    base = _base_estimator(None, X, seed=0)
+    scaled = base[0].fit_transform(X)
+    assert list(scaled.columns) == ["size", "colour"]
+    assert abs(np.nanmean(scaled["size"])) < 1e-9 and scaled["colour"].equals(X["colour"])
+    table = compare_strategies(
+        X, y, {"weighted": {}}, cv=2, random_state=0, estimator=None, scoring="roc_auc"
+    )
+    assert np.isfinite(table["roc_auc_mean"]).all()
+
+
+def test_numeric_data_keeps_the_plain_scaler():
+    X = np.zeros((4, 2))
+    assert isinstance(_base_estimator(None, X, seed=0)[0], StandardScaler)
