@@ -316,7 +316,7 @@ def check_table(estimator, X, is_categorical, *, reset, categorical_features="fr
         except ValueError as exc:
             if "could not convert" not in str(exc):
                 raise
-            raise ValueError(_not_numbers(part, numeric_columns, X)) from exc
+            raise ValueError(_not_numbers(part, numeric_columns, X, None, reset)) from exc
         _refuse_infinite(numeric)
     values = safe_indexing(X, np.flatnonzero(is_categorical), axis=1)
     if _frame_kind(values) is not None:
@@ -335,6 +335,8 @@ def _numeric(estimator, X, reset, categorical_features):
     kinds = _column_kinds(X)
     if kinds is not None:
         text = [i for i, kind in enumerate(kinds) if kind == "categorical"]
+        if text and not reset:
+            raise ValueError(_numbers_expected(_names(X, text)))
         if text:
             raise ValueError(
                 f"X has non-numeric columns {_listed(_names(X, text))}, but "
@@ -356,7 +358,7 @@ def _numeric(estimator, X, reset, categorical_features):
     except ValueError as exc:
         if "could not convert" not in str(exc):
             raise
-        raise ValueError(_not_numbers(X, None, X, categorical_features)) from exc
+        raise ValueError(_not_numbers(X, None, X, categorical_features, reset)) from exc
     if sp.issparse(X) and np.isnan(X.data).any():
         raise ValueError(
             "X is a sparse matrix with missing values (NaN), which imbbce does not impute: "
@@ -387,7 +389,17 @@ def _refuse_infinite(X):
         )
 
 
-def _not_numbers(part, positions, X, categorical_features=None):
+def _numbers_expected(names, example=None):
+    """The message for text at prediction in columns that held numbers in ``fit``."""
+    such = "" if example is None else f" (values such as {example!r})"
+    return (
+        f"X has columns that are not numbers: {_listed(names)}{such}, but they held numbers "
+        "in the data given to fit. Pass the columns as they were in fit (a category "
+        "column must be categorical when the model is fitted, not only at prediction)."
+    )
+
+
+def _not_numbers(part, positions, X, categorical_features=None, reset=True):
     """A message naming the columns of ``part`` whose values are not numbers."""
     values = np.asarray(part, dtype=object)
     bad, example = [], None
@@ -400,6 +412,8 @@ def _not_numbers(part, positions, X, categorical_features=None):
                 example = value if example is None else example
                 break
     where = bad if positions is None else [positions[j] for j in bad]
+    if not reset:
+        return _numbers_expected(_names(X, where), example)
     hint = (
         " categorical_features='from_dtype' finds categorical columns in pandas and "
         "polars DataFrames only (string, object and category dtypes):"

@@ -337,3 +337,23 @@ def test_smotenc_makes_rows_with_real_categories():
 def test_an_object_column_of_numbers_is_numeric():
     frame = pd.DataFrame({"x": np.array([1, 2.5, None], dtype=object), "s": ["a", "b", "c"]})
     assert categorical_mask(frame, "from_dtype").tolist() == [False, True]
+
+
+@pytest.mark.parametrize("with_categories", [False, True])
+def test_text_at_prediction_where_fit_had_numbers(with_categories):
+    X, y = _raw()
+    X = X if with_categories else X[["size", "weight"]]
+    clf = BalancedBCEClassifier(max_iter=2, random_state=0).fit(X, y)
+    bad = X.head(2).assign(weight=["heavy", "light"])
+    with pytest.raises(ValueError, match="X has columns that are not numbers: 'weight'") as e:
+        clf.predict(bad)
+    assert "but they held numbers in the data given to fit" in str(e.value)
+
+
+def test_skops_round_trip_of_a_raw_table_model():
+    sio = pytest.importorskip("skops.io")
+    X, y = _raw()
+    clf = BalancedBCEClassifier(max_iter=2, random_state=0).fit(X, y)
+    blob = sio.dumps(clf)
+    loaded = sio.loads(blob, trusted=sio.get_untrusted_types(data=blob))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
