@@ -113,7 +113,10 @@ def _parser():
         "--n-jobs",
         type=_n_jobs,
         default=None,
-        help="folds fitted in parallel; -1 for one per core (default: 1)",
+        help=(
+            "folds fitted in parallel; -1 for one per core (default: 1). Each new process "
+            "pays seconds of imports and a first fit: it pays off for long comparisons only"
+        ),
     )
     compare.add_argument("--sep", default=",", help="CSV field separator (default: ',')")
     compare.add_argument(

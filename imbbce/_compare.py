@@ -125,7 +125,10 @@ def compare_strategies(
         1-2 s (the first torch optimizer imports ``torch._dynamo``), which
         inflates the first strategy's mean and std of "fit_time".
     n_jobs : int or None, default=None
-        Folds fitted in parallel, as in ``cross_validate``.
+        Folds fitted in parallel, as in ``cross_validate``. Each new worker
+        process imports torch and pays its first fit (several seconds), so
+        parallel folds pay off for comparisons that run for a minute or
+        more (see :ref:`speed`).
     random_state : int, RandomState instance or None, default=None
         Seeds the folds (when ``cv`` is an int) and the base estimator when
         its own ``random_state`` is None. All strategies share one seed.
