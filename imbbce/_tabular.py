@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 MAX_LISTED = 10  # column names listed in a message
+#: Rows per block when numeric columns are scanned for missing values, so that
+#: no copy of a large X (nor a boolean mask of its size) is made.
+BLOCK_ROWS = 65_536
 
 
 @dataclass(frozen=True)
@@ -382,7 +385,9 @@ def _refuse_other_kinds(X, kinds):
 
 def _refuse_infinite(X):
     values = X.data if sp.issparse(X) else X
-    if np.isinf(values).any():
+    if np.isfinite(values.sum()):  # no NaN, no infinity: the common case, no copy
+        return
+    if any(np.isinf(block).any() for block in _blocks(values)):
         raise ValueError(
             "Input X contains infinity. Missing values may be NaN, but infinite ones have no "
             "place in a network's input: replace them (e.g. by NaN) or drop those rows."
@@ -425,6 +430,18 @@ def _not_numbers(part, positions, X, categorical_features=None, reset=True):
         f"{example!r}).{hint} List them in categorical_features (indices, names or a "
         "boolean mask) to treat them as categories, or convert them to numbers."
     )
+
+
+def _blocks(values, rows=None):
+    """``values[rows]`` (None: all rows) in blocks of :data:`BLOCK_ROWS` rows."""
+    n = len(values) if rows is None else len(rows)
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(start + BLOCK_ROWS, n)
+        yield values[start:stop] if rows is None else values[rows[start:stop]]
+
+
+def _has_nan(values):
+    return not np.isfinite(values.sum()) and any(np.isnan(b).any() for b in _blocks(values))
 
 
 def _object_column(frame, j):
@@ -501,17 +518,22 @@ class TableEncoder:
         -------
         TableEncoder
         """
-        numeric = _rows(table.numeric, rows)
+        numeric = table.numeric
         self.n_numeric_ = 0 if numeric is None else numeric.shape[1]
         self.means_ = None
         self.missing_indicator_ = np.array([], dtype=np.int64)
         if numeric is not None and not sp.issparse(numeric):
-            missing = np.isnan(numeric)
-            counts = (~missing).sum(axis=0)
-            sums = np.where(missing, 0.0, numeric).sum(axis=0, dtype=np.float64)
+            # Block by block: no copy of the training rows.
+            counts = np.zeros(self.n_numeric_, dtype=np.int64)
+            sums = np.zeros(self.n_numeric_, dtype=np.float64)
+            for block in _blocks(numeric, rows):
+                missing = np.isnan(block)
+                counts += (~missing).sum(axis=0)
+                sums += np.where(missing, 0.0, block).sum(axis=0, dtype=np.float64)
             self.means_ = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
-            self.missing_indicator_ = np.flatnonzero(missing.any(axis=0))
-        self.categories_, self.unknown_column_, self._unknown_rows = [], [], []
+            n_rows = len(numeric) if rows is None else len(rows)
+            self.missing_indicator_ = np.flatnonzero(counts < n_rows)
+        self.categories_, self.unknown_column_, self._lookup = [], [], []
         categorical = _rows(table.categorical, rows)
         if categorical is not None:
             names = np.asarray(self.feature_names, dtype=object)[self.is_categorical]
@@ -550,7 +572,7 @@ class TableEncoder:
             table[-1, : len(categories)] = counts / counts.sum()
         self.categories_.append(categories)
         self.unknown_column_.append(has_unknown)
-        self._unknown_rows.append(table)
+        self._lookup.append(table)
 
     # ------------------------------------------------------------ transform
 
@@ -584,6 +606,8 @@ class TableEncoder:
         """
         numeric = table.numeric
         if numeric is not None and not sp.issparse(numeric):
+            if self.passthrough_ and not _has_nan(numeric):
+                return numeric  # the common case: no mask, no copy
             missing = np.isnan(numeric)
             if missing.any():
                 numeric = np.where(missing, self.means_.astype(numeric.dtype), numeric)
@@ -636,7 +660,7 @@ class TableEncoder:
             return codes
         start = self.n_numeric_ + len(self.missing_indicator_)
         blocks = [codes[:, :start]]
-        for j, table in enumerate(self._unknown_rows):
+        for j, table in enumerate(self._lookup):
             blocks.append(table[codes[:, start + j].astype(np.int64)].astype(codes.dtype))
         return np.hstack(blocks)
 

@@ -357,3 +357,21 @@ def test_skops_round_trip_of_a_raw_table_model():
     blob = sio.dumps(clf)
     loaded = sio.loads(blob, trusted=sio.get_untrusted_types(data=blob))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_statistics_are_summed_block_by_block(monkeypatch):
+    # Large X is scanned in blocks of rows, never copied whole: blocks of two
+    # rows give the same means and indicators as one pass.
+    rng = np.random.RandomState(0)
+    X = rng.randn(11, 3)
+    X[rng.rand(11, 3) < 0.2] = np.nan
+    X[:, 2] = np.where(np.isnan(X[:, 2]), 1.0, X[:, 2])  # no missing value in column 2
+    rows = np.array([0, 2, 3, 5, 8, 9, 10])
+    whole, table, _ = _encoder(X, rows)
+    monkeypatch.setattr("imbbce._tabular.BLOCK_ROWS", 2)
+    blocked, _, _ = _encoder(X, rows)
+    np.testing.assert_allclose(blocked.means_, np.nanmean(X[rows], axis=0))
+    np.testing.assert_allclose(blocked.means_, whole.means_)
+    expected = np.flatnonzero(np.isnan(X[rows]).any(axis=0))
+    assert blocked.missing_indicator_.tolist() == expected.tolist()
+    np.testing.assert_array_equal(blocked.transform(table), whole.transform(table))
