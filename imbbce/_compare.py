@@ -28,7 +28,7 @@ from ._classifier import BalancedBCEClassifier
 from ._compat import safe_indexing
 from ._diagnostics import collapse_report
 from ._stacklevel import user_stacklevel
-from ._tabular import has_text_columns
+from ._tabular import has_text_columns, numeric_columns
 from .exceptions import MajorityCollapseWarning
 
 __all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies", "default_pipeline"]
@@ -367,18 +367,15 @@ def default_pipeline(X, classifier):
     """
     if not has_text_columns(X):
         return make_pipeline(StandardScaler(with_mean=not sp.issparse(X)), classifier)
-    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.compose import make_column_transformer
 
+    frame = type(X).__module__.split(".")[0]  # "pandas" or "polars"
     scaler = make_column_transformer(
-        (StandardScaler(), make_column_selector(dtype_include="number")),
+        (StandardScaler(), numeric_columns(X)),
         remainder="passthrough",
         verbose_feature_names_out=False,
-    ).set_output(transform="pandas" if _is_pandas(X) else "polars")
+    ).set_output(transform=frame)
     return make_pipeline(scaler, classifier)
-
-
-def _is_pandas(X):
-    return type(X).__module__.split(".")[0] == "pandas"
 
 
 def _prefix(estimator):

@@ -44,6 +44,7 @@ __all__ = [
     "check_table",
     "check_training_table",
     "has_text_columns",
+    "numeric_columns",
 ]
 
 MAX_LISTED = 10  # column names listed in a message
@@ -126,6 +127,11 @@ def has_text_columns(X):
     """Whether ``X`` is a DataFrame with columns that are not numeric."""
     kinds = _column_kinds(X)
     return kinds is not None and any(kind != "numeric" for kind in kinds)
+
+
+def numeric_columns(X):
+    """Names of the numeric columns of a pandas or polars DataFrame."""
+    return [name for name, kind in zip(X.columns, _column_kinds(X)) if kind == "numeric"]
 
 
 def _only_numbers(column):

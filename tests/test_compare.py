@@ -294,3 +294,22 @@ def test_a_raw_frame_is_compared_with_its_numeric_columns_scaled():
 def test_numeric_data_keeps_the_plain_scaler():
     X = np.zeros((4, 2))
     assert isinstance(_base_estimator(None, X, seed=0)[0], StandardScaler)
+
+
+def test_a_raw_polars_frame_is_compared():
+    pl = pytest.importorskip("polars")
+    rng = np.random.RandomState(0)
+    colour = rng.choice(["red", "green", "blue"], 120)
+    size = rng.randn(120) * 100
+    y = np.where((colour == "red") & (size > 0), "yes", "no")
+    X = pl.DataFrame(
+        {
+            "size": [None if i % 10 == 0 else float(v) for i, v in enumerate(size)],
+            "colour": [None if i % 17 == 0 else c for i, c in enumerate(colour)],
+        }
+    )
+    table = compare_strategies(
+        X, y, {"weighted": {}, "smote": {"sampler": "smote"}}, cv=2, random_state=0,
+        scoring="roc_auc", error_score="raise",
+    )  # fmt: skip
+    assert np.isfinite(table["roc_auc_mean"]).all()
