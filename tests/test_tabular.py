@@ -375,3 +375,27 @@ def test_statistics_are_summed_block_by_block(monkeypatch):
     expected = np.flatnonzero(np.isnan(X[rows]).any(axis=0))
     assert blocked.missing_indicator_.tolist() == expected.tolist()
     np.testing.assert_array_equal(blocked.transform(table), whole.transform(table))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"early_stopping": True, "threshold": "auto"},
+        {"early_stopping": True, "calibration": "temperature"},
+        {"ensemble_size": 2},
+        {"numerical_embedding": "piecewise_linear", "n_bins": 4},
+        {"noise_std": 0.1, "sampler": "balanced_batch"},
+        {"sampler": "smote_tomek"},
+        {"sampler": "adasyn"},
+        {"sampler": "near_miss"},
+        {"sampler": "smote", "prior_correction": True},
+    ],
+    ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items()),
+)
+def test_other_settings_take_raw_tables(params):
+    X, y = _raw(n=400)
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, len(y))
+    clf = BalancedBCEClassifier(max_iter=3, random_state=0, **params)
+    clf.fit(X, y, sample_weight=weights)
+    proba = clf.predict_proba(X.assign(colour=X["colour"].replace({"red": "pink"})))
+    assert proba.shape == (len(y), 2) and np.isfinite(proba).all()
