@@ -425,6 +425,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     weights_only=True)`` reads it back without running code, into a module of
     the same architecture (``imbbce.MLP(n_features_in_,
     hidden_layer_sizes)`` for the default one), as in the example below.
+    A model fitted on categorical columns or missing values takes
+    ``encoder_.n_features_out_`` inputs, the columns ``encoder_`` makes;
+    the weights alone do not hold that encoding.
     skorch's ``clf.net_.save_params(f_params=path)`` and ``load_params``
     (which also loads with ``weights_only=True``) do the same for an
     estimator already fitted with the same architecture. The logit of
