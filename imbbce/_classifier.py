@@ -24,6 +24,7 @@ from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._data import as_float32_tensor, feature_std, weighted_dataset
 from ._diagnostics import checked_logits, collapse_report, warn_about_outcome, warn_if_collapsed
 from ._embeddings import quantile_bins
+from ._encoder import TableEncoder
 from ._inference import predict_logits
 from ._losses import build_loss
 from ._modules import ACTIVATIONS, build_module, count_parameters
@@ -39,7 +40,7 @@ from ._samplers import BALANCED_BATCH, SAMPLER_ALIASES, make_sampler
 from ._scoring import binary_scorer_names, resolve_scoring
 from ._split import resolve_early_stopping, validation_split
 from ._stacklevel import user_stacklevel
-from ._tabular import TableEncoder, check_table, check_training_table
+from ._tabular import check_table, check_training_table
 from ._threads import TRAINING_LOCK, choose_n_threads, prediction_threads, torch_threads
 from ._threshold import tune_threshold
 from ._training_set import training_set
