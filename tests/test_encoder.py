@@ -2,37 +2,13 @@
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from test_tabular import Bare, fitted_encoder, mixed_frame
 
-from imbbce._encoder import TableEncoder
-from imbbce._tabular import check_table, check_training_table
-
-
-class Bare(BaseEstimator):
-    """Something to hang n_features_in_ and feature_names_in_ on."""
-
-
-def _frame():
-    return pd.DataFrame(
-        {
-            "num": [1.0, np.nan, 3.0, 5.0],
-            "text": ["a", "b", None, "a"],
-            "cat": pd.Categorical(["u", "v", "u", "u"]),
-            "int": pd.array([1, 2, None, 4], dtype="Int64"),
-            "flag": [True, False, True, True],
-        }
-    )
-
-
-def _encoder(frame, rows=None, categorical_features="from_dtype"):
-    est = Bare()
-    mask, table, _ = check_training_table(est, frame, np.zeros(len(frame)), categorical_features)
-    names = getattr(est, "feature_names_in_", [f"x{i}" for i in range(est.n_features_in_)])
-    return TableEncoder(mask, names).fit(table, rows), table, est
+from imbbce._tabular import check_table
 
 
 def test_encoding_by_hand():
-    encoder, table, est = _encoder(_frame())
+    encoder, table, est = fitted_encoder(mixed_frame())
     assert list(est.feature_names_in_) == ["num", "text", "cat", "int", "flag"]
     assert encoder.get_feature_names_out().tolist() == [
         "num", "int", "flag", "num_missing", "int_missing",
@@ -51,7 +27,7 @@ def test_encoding_by_hand():
 
 
 def test_unseen_and_missing_categories_are_unknown():
-    encoder, _, est = _encoder(_frame())
+    encoder, _, est = fitted_encoder(mixed_frame())
     new = pd.DataFrame(
         {
             "num": [np.nan],
@@ -68,7 +44,7 @@ def test_unseen_and_missing_categories_are_unknown():
 
 
 def test_imputation_and_categories_come_from_the_training_rows_only():
-    encoder, table, _ = _encoder(_frame(), rows=np.array([0, 1, 3]))
+    encoder, table, _ = fitted_encoder(mixed_frame(), rows=np.array([0, 1, 3]))
     np.testing.assert_allclose(encoder.means_, [3.0, 7 / 3, 2 / 3])  # num: 1 and 5
     assert encoder.missing_indicator_.tolist() == [0]  # int's missing value is row 2
     assert [c.tolist() for c in encoder.categories_] == [["a", "b"], ["u", "v"]]
@@ -79,14 +55,14 @@ def test_imputation_and_categories_come_from_the_training_rows_only():
 
 def test_a_column_missing_in_every_training_row():
     frame = pd.DataFrame({"x": [np.nan, np.nan, 1.0], "c": [None, None, "a"]})
-    encoder, table, _ = _encoder(frame, rows=np.array([0, 1]))
+    encoder, table, _ = fitted_encoder(frame, rows=np.array([0, 1]))
     assert encoder.get_feature_names_out().tolist() == ["x", "x_missing", "c_unknown"]
     np.testing.assert_allclose(encoder.transform(table), [[0, 1, 1], [0, 1, 1], [1, 0, 1]])
 
 
 def test_numeric_data_without_missing_values_passes_through_unchanged():
     X = np.random.RandomState(0).randn(5, 3)
-    encoder, table, _ = _encoder(X)
+    encoder, table, _ = fitted_encoder(X)
     assert encoder.passthrough_ and encoder.transform(table) is table.numeric
     # A missing value at prediction gets the training mean, without an indicator.
     with_nan = X.copy()
@@ -99,7 +75,7 @@ def test_numeric_data_without_missing_values_passes_through_unchanged():
 
 
 def test_codes_round_trip_through_one_hot():
-    encoder, table, _ = _encoder(_frame())
+    encoder, table, _ = fitted_encoder(mixed_frame())
     codes = encoder.codes(table)
     assert codes[:, -2:].tolist() == [[0, 0], [1, 1], [2, 0], [0, 0]]  # 2: text unknown
     np.testing.assert_array_equal(encoder.to_codes(encoder.expand(codes)), codes)
@@ -115,9 +91,9 @@ def test_statistics_are_summed_block_by_block(monkeypatch):
     X[rng.rand(11, 3) < 0.2] = np.nan
     X[:, 2] = np.where(np.isnan(X[:, 2]), 1.0, X[:, 2])  # no missing value in column 2
     rows = np.array([0, 2, 3, 5, 8, 9, 10])
-    whole, table, _ = _encoder(X, rows)
+    whole, table, _ = fitted_encoder(X, rows)
     monkeypatch.setattr("imbbce._tabular.BLOCK_ROWS", 2)
-    blocked, _, _ = _encoder(X, rows)
+    blocked, _, _ = fitted_encoder(X, rows)
     np.testing.assert_allclose(blocked.means_, np.nanmean(X[rows], axis=0))
     np.testing.assert_allclose(blocked.means_, whole.means_)
     expected = np.flatnonzero(np.isnan(X[rows]).any(axis=0))

@@ -21,7 +21,7 @@ class Bare(BaseEstimator):
     """Something to hang n_features_in_ and feature_names_in_ on."""
 
 
-def _frame():
+def mixed_frame():
     return pd.DataFrame(
         {
             "num": [1.0, np.nan, 3.0, 5.0],
@@ -33,7 +33,8 @@ def _frame():
     )
 
 
-def _encoder(frame, rows=None, categorical_features="from_dtype"):
+def fitted_encoder(frame, rows=None, categorical_features="from_dtype"):
+    """The encoder fitted on ``rows`` of ``frame``, the checked table, and the estimator."""
     est = Bare()
     mask, table, _ = check_training_table(est, frame, np.zeros(len(frame)), categorical_features)
     names = getattr(est, "feature_names_in_", [f"x{i}" for i in range(est.n_features_in_)])
@@ -44,7 +45,7 @@ def _encoder(frame, rows=None, categorical_features="from_dtype"):
 
 
 def test_from_dtype_takes_string_object_and_category_columns_of_pandas():
-    frame = _frame().assign(obj=np.array(["x", 1, None, "y"], dtype=object))
+    frame = mixed_frame().assign(obj=np.array(["x", 1, None, "y"], dtype=object))
     assert categorical_mask(frame, "from_dtype").tolist() == [
         False, True, True, False, False, True,
     ]  # fmt: skip
@@ -83,19 +84,23 @@ def test_from_dtype_finds_nothing_in_arrays_and_numeric_frames(X):
     ],
 )
 def test_indices_names_and_masks(features, expected):
-    mask = categorical_mask(_frame(), features)
+    mask = categorical_mask(mixed_frame(), features)
     assert (mask if mask is None else mask.tolist()) == expected
 
 
 @pytest.mark.parametrize(
     "X, features, message",
     [
-        (_frame(), [5], r"column indices outside \[0, 4\]: 5"),
-        (_frame(), ["nope"], "names columns that X does not have: 'nope'; its columns are"),
+        (mixed_frame(), [5], r"column indices outside \[0, 4\]: 5"),
+        (
+            mixed_frame(),
+            ["nope"],
+            "names columns that X does not have: 'nope'; its columns are",
+        ),
         (np.zeros((2, 3)), ["a"], "X has no column names"),
-        (_frame(), [True, False], "one entry per column of X \\(5\\); got 2"),
-        (_frame(), "text", "a single string must be 'from_dtype'.*\\['text'\\]"),
-        (_frame(), [1.5], "must be 'from_dtype', None, a boolean mask"),
+        (mixed_frame(), [True, False], "one entry per column of X \\(5\\); got 2"),
+        (mixed_frame(), "text", "a single string must be 'from_dtype'.*\\['text'\\]"),
+        (mixed_frame(), [1.5], "must be 'from_dtype', None, a boolean mask"),
     ],
 )
 def test_bad_categorical_features_say_what_to_pass(X, features, message):
@@ -108,7 +113,7 @@ def test_bad_categorical_features_say_what_to_pass(X, features, message):
 
 def test_non_numeric_columns_without_categorical_features_are_named():
     with pytest.raises(ValueError) as error:
-        BalancedBCEClassifier(categorical_features=None).fit(_frame(), [0, 1, 0, 1])
+        BalancedBCEClassifier(categorical_features=None).fit(mixed_frame(), [0, 1, 0, 1])
     message = str(error.value)
     assert "X has non-numeric columns 'text', 'cat', but categorical_features=None" in message
     assert "Set categorical_features='from_dtype'" in message
@@ -153,7 +158,7 @@ def test_mixed_types_in_a_categorical_column_are_named():
 
 def test_inconsistent_lengths():
     with pytest.raises(ValueError, match="inconsistent numbers of samples: \\[4, 3\\]"):
-        BalancedBCEClassifier().fit(_frame(), [0, 1, 0])
+        BalancedBCEClassifier().fit(mixed_frame(), [0, 1, 0])
 
 
 # --------------------------------------------------------------- estimator
@@ -240,7 +245,7 @@ def test_smote_with_categories_is_smotenc_or_smoten(frame, expected):
 
 def test_smotenc_makes_rows_with_real_categories():
     X, y = _raw()
-    encoder, table, _ = _encoder(X)
+    encoder, table, _ = fitted_encoder(X)
     encoded = encoder.transform(table)
     codes = y == "yes"
     sampler = make_sampler(
