@@ -66,6 +66,9 @@ IMBBCE_VARIANTS = {
     "imbbce_k8": {"ensemble_size": 8},
     "imbbce_ple": {"numerical_embedding": "piecewise_linear"},
     "imbbce_k8_ple": {"ensemble_size": 8, "numerical_embedding": "piecewise_linear"},
+    "imbbce_lr3": {"learning_rate_init": 3e-3},
+    "imbbce_k8_lr3": {"ensemble_size": 8, "learning_rate_init": 3e-3},
+    "imbbce_wide": {"hidden_layer_sizes": (256, 128)},
 }
 ALL_METHODS = [
     "imbbce_default",
@@ -88,6 +91,9 @@ COST_HINT = {
     "imbbce_k8": (0.0, 0.6),
     "imbbce_ple": (0.0, 0.4),
     "imbbce_k8_ple": (0.0, 1.0),
+    "imbbce_lr3": (0.0, 0.2),
+    "imbbce_k8_lr3": (0.0, 0.6),
+    "imbbce_wide": (0.0, 0.4),
     "catboost": (0.55, 0.4),
     "lightgbm": (0.0, 0.03),
     "xgboost": (0.0, 0.02),
