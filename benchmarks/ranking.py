@@ -69,6 +69,14 @@ IMBBCE_VARIANTS = {
     "imbbce_lr3": {"learning_rate_init": 3e-3},
     "imbbce_k8_lr3": {"ensemble_size": 8, "learning_rate_init": 3e-3},
     "imbbce_wide": {"hidden_layer_sizes": (256, 128)},
+    "imbbce_ple8": {"numerical_embedding": "piecewise_linear", "n_bins": 8, "embedding_dim": 4},
+    "imbbce_k8_lr3_ple8": {
+        "ensemble_size": 8,
+        "learning_rate_init": 3e-3,
+        "numerical_embedding": "piecewise_linear",
+        "n_bins": 8,
+        "embedding_dim": 4,
+    },
 }
 ALL_METHODS = [
     "imbbce_default",
@@ -94,6 +102,8 @@ COST_HINT = {
     "imbbce_lr3": (0.0, 0.2),
     "imbbce_k8_lr3": (0.0, 0.6),
     "imbbce_wide": (0.0, 0.4),
+    "imbbce_ple8": (0.0, 0.3),
+    "imbbce_k8_lr3_ple8": (0.0, 0.8),
     "catboost": (0.55, 0.4),
     "lightgbm": (0.0, 0.03),
     "xgboost": (0.0, 0.02),
