@@ -96,8 +96,8 @@ import skl2onnx  # noqa: E402
 onx = skl2onnx.to_onnx(
     pipe, X_train[:1].astype(np.float32), options={BalancedBCEClassifier: {"zipmap": False}}
 )
-session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
-labels, probabilities = session.run(None, {"X": X_test.astype(np.float32)})
+runtime = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+labels, probabilities = runtime.run(None, {"X": X_test.astype(np.float32)})
 print("labels equal predict:", np.array_equal(labels, pipe.predict(X_test.astype(np.float32))))
 print(f"largest probability difference: {np.abs(probabilities - expected).max():.1e}")
 

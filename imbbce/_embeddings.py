@@ -38,15 +38,16 @@ def quantile_bins(X, rows=None, n_bins=16):
         value of the feature (the lower one where a quantile falls between
         two), so a binary feature gets one bin.
     """
-    if isinstance(X, torch.Tensor):
-        part = X.numpy() if rows is None else X.numpy()[rows]
-    else:
-        part = (X if rows is None else X[rows]).tocsc()
+    # One column at a time: the training rows are never copied whole.
+    dense = isinstance(X, torch.Tensor)
+    part = X.numpy() if dense else (X if rows is None else X[rows]).tocsc()
     levels = np.linspace(0.0, 1.0, n_bins + 1)
     edges = []
     for j in range(part.shape[1]):
-        column = part[:, j]
-        column = column.toarray().ravel() if hasattr(column, "toarray") else column
+        if dense:
+            column = part[:, j] if rows is None else part[rows, j]
+        else:
+            column = part[:, j].toarray().ravel()
         # Observed values as edges: a discrete feature's bins end at its values.
         values = np.unique(np.quantile(column.astype(np.float64), levels, method="lower"))
         if len(values) < 2:  # a constant feature: one bin of width 1

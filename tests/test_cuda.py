@@ -90,7 +90,7 @@ def test_a_model_fitted_on_the_gpu_exports_to_onnx(data):
     X, y = data
     clf = BalancedBCEClassifier(device="cuda", max_iter=5, random_state=0).fit(X, y)
     onx = skl2onnx.to_onnx(clf, X[:1].astype(np.float32), options={"zipmap": False})
-    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
-    _, proba = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})
+    runtime = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    _, proba = runtime.run(None, {runtime.get_inputs()[0].name: X.astype(np.float32)})
     np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
     assert next(clf.net_.module_.parameters()).is_cuda  # exported from a CPU copy

@@ -25,9 +25,9 @@ def make(**params):
 
 
 def run(onx, X_in):
-    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
-    outputs = session.run(None, {session.get_inputs()[0].name: X_in})
-    return [o.name for o in session.get_outputs()], outputs
+    runtime = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    outputs = runtime.run(None, {runtime.get_inputs()[0].name: X_in})
+    return [o.name for o in runtime.get_outputs()], outputs
 
 
 def assert_matches(model, onx, X_in, classes):
