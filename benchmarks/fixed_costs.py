@@ -11,7 +11,7 @@ joblib worker starts, with the anchors measured in the same run:
 * the first and the second fit of a small problem (500 x 5, 2 epochs) after
   the imports: imbbce, ``MLPClassifier`` and skorch's
   ``NeuralNetBinaryClassifier``;
-* a small grid search (6 candidates x 3 folds = 18 fits, ``--rows`` x 10
+* a small grid search (6 candidates x ``--cv`` folds, 3 by default = 18 fits, ``--rows`` x 10
   features, 10 % positives, ``--epochs`` epochs) with ``n_jobs=1`` and
   ``n_jobs=-1``, each run twice in its process: the first search starts
   joblib's workers, which import everything and pay their own first fit; the
@@ -116,7 +116,7 @@ SEARCH_CHILD = (
     "times = []\n"
     "for _ in range(2):\n"
     "    start = time.perf_counter()\n"
-    "    GridSearchCV(make(), GRID, cv=3, n_jobs={n_jobs}, scoring='average_precision',\n"
+    "    GridSearchCV(make(), GRID, cv={cv}, n_jobs={n_jobs}, scoring='average_precision',\n"
     "                 error_score='raise').fit(X, y)\n"
     "    times.append(time.perf_counter() - start)\n"
     "print(json.dumps(times))\n"
@@ -150,6 +150,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows", type=int, default=1000, help="rows of the search's data")
     parser.add_argument("--epochs", type=int, default=20, help="epochs of each search fit")
+    parser.add_argument("--cv", type=int, default=3, help="folds of the search (GridSearchCV's cv)")
     parser.add_argument("--skip", nargs="*", default=[], help="sections to skip: imports fits")
     parser.add_argument(
         "--estimators", nargs="*", default=list(ESTIMATORS), choices=list(ESTIMATORS)
@@ -187,6 +188,7 @@ def main(argv=None):
                     epochs=args.epochs,
                     rows=args.rows,
                     n_jobs=n_jobs,
+                    cv=args.cv,
                 )
                 first, second = run_child(code, env)
                 add("search", f"{name}: n_jobs={n_jobs}, first search", first)
@@ -216,7 +218,8 @@ def write(samples, args, load_before, load_after):
         f"{load_after[0]:.1f} after)",
         "",
         f"Fresh processes, one thread each, medians of {args.repeats} interleaved runs; "
-        f"`{command}`. Search: 6 candidates x 3 folds = 18 fits on {args.rows} x 10, "
+        f"`{command}`. Search: 6 candidates x {args.cv} folds = {6 * args.cv} fits on "
+        f"{args.rows} x 10, "
         f"{args.epochs} epochs each.",
         "",
         "| what | median s | min s | max s |",
