@@ -93,8 +93,28 @@ def test_a_loaded_model_converts_the_same():
     assert_matches(clf, onx, X32, clf.classes_)
 
 
+@torch.library.custom_op("imbbce_tests::twice", mutates_args=())
+def twice(x: torch.Tensor) -> torch.Tensor:
+    """An operator of the user's own, which no ONNX exporter knows."""
+    return 2 * x
+
+
+twice.register_fake(torch.empty_like)
+twice.register_autograd(lambda ctx, grad: 2 * grad)
+
+
 class Unexportable(torch.nn.Module):
-    """A linear model that also computes an FFT, which ONNX has no operator for."""
+    def __init__(self, n_features_in):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features_in, 1)
+
+    def forward(self, X):
+        return twice(self.linear(X)).squeeze(-1)
+
+
+class WithFFT(torch.nn.Module):
+    """A linear model that also computes an FFT, which the TorchScript exporter
+    cannot export and torch.export's exporter writes as a DFT of opset 17."""
 
     def __init__(self, n_features_in):
         super().__init__()
@@ -111,6 +131,15 @@ def test_a_module_torch_cannot_export_is_named():
         skl2onnx.to_onnx(clf, X32[:1])
 
 
+def test_a_module_only_torch_export_exports_converts_at_the_models_opset():
+    pytest.importorskip("onnxscript")
+    clf = make(module=WithFFT, max_iter=1, early_stopping=False)
+    clf.fit(X, signal.astype(int))
+    onx = skl2onnx.to_onnx(clf, X32[:1], options={"zipmap": False})
+    assert "DFT" in {node.op_type for node in onx.graph.node}
+    assert_matches(clf, onx, X32, clf.classes_)
+
+
 def test_an_estimator_that_encodes_a_raw_table_is_refused():
     pd = pytest.importorskip("pandas")
     table = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)])
@@ -118,3 +147,78 @@ def test_an_estimator_that_encodes_a_raw_table_is_refused():
     clf = make().fit(table, signal.astype(int))
     with pytest.raises(NotImplementedError, match="encodes its input.*ColumnTransformer"):
         skl2onnx.to_onnx(clf, table.iloc[:1])
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True], ids=["alone", "pipeline"])
+def test_an_unfitted_estimator_is_not_fitted_error(in_pipeline):
+    from sklearn.exceptions import NotFittedError
+
+    model = make_pipeline(StandardScaler(), make()) if in_pipeline else make()
+    with pytest.raises(NotFittedError, match="BalancedBCEClassifier.*not fitted.*fit it"):
+        skl2onnx.to_onnx(model, X32[:1])
+    with pytest.raises(NotFittedError, match="not fitted"):
+        skl2onnx.to_onnx(model, X32[:1], options={BalancedBCEClassifier: {"zipmap": False}})
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True], ids=["alone", "pipeline"])
+def test_a_missing_value_at_prediction_is_imputed_as_predict_does(in_pipeline):
+    # Fitted on numbers without NaN, predict imputes the training part's mean.
+    model = make_pipeline(StandardScaler(), make()) if in_pipeline else make()
+    model.fit(X, signal.astype(int))
+    X_missing = X32[:20].copy()
+    X_missing[0, 0] = X_missing[1, 3] = np.nan
+    X_missing[2, :] = np.nan
+    onx = skl2onnx.to_onnx(model, X32[:1], options={BalancedBCEClassifier: {"zipmap": False}})
+    _, (_, proba) = run(onx, X_missing)
+    assert not np.isnan(proba).any()
+    assert_matches(model, onx, X_missing, model.classes_)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(ensemble_size=3, numerical_embedding="piecewise_linear", calibration="temperature"),
+    ],
+    ids=["default", "ensemble_embedding"],
+)
+def test_the_torch_export_based_exporter_gives_the_same_graph_outputs(params, monkeypatch):
+    """When torch's TorchScript exporter is gone (or fails), the converter uses
+    torch.export's (dynamo=True), which needs onnxscript."""
+    pytest.importorskip("onnxscript")
+    from imbbce import _onnx
+
+    clf = make(**params).fit(X, signal.astype(int))
+    monkeypatch.setattr(_onnx, "_EXPORTERS", ("dynamo",))
+    onx = skl2onnx.to_onnx(clf, X32[:1], options={"zipmap": False})
+    assert_matches(clf, onx, X32, clf.classes_)
+
+
+def test_without_the_torchscript_exporter_or_onnxscript_the_error_says_what_to_install(
+    monkeypatch,
+):
+    import sys
+
+    from imbbce import _onnx
+
+    clf = make(max_iter=1).fit(X, signal.astype(int))
+    monkeypatch.setattr(_onnx, "_EXPORTERS", ("dynamo",))
+    monkeypatch.setitem(sys.modules, "onnxscript", None)  # import onnxscript fails
+    with pytest.raises(NotImplementedError, match="pip install onnxscript"):
+        skl2onnx.to_onnx(clf, X32[:1])
+
+
+@pytest.mark.parametrize(
+    "options", [{"nocl": True, "zipmap": False}, {"output_class_labels": True, "zipmap": False}]
+)
+def test_skl2onnx_classifier_options(options):
+    labels = np.where(signal, "fraud", "ok")
+    clf = make(threshold="auto").fit(X, labels)
+    onx = skl2onnx.to_onnx(clf, X32[:1], options=options)
+    names, outputs = run(onx, X32)
+    np.testing.assert_allclose(outputs[1], clf.predict_proba(X32), atol=1e-5, rtol=0)
+    if options.get("nocl"):  # labels are the positions in classes_
+        assert np.array_equal(outputs[0], np.searchsorted(clf.classes_, clf.predict(X32)))
+    else:
+        assert np.array_equal(outputs[0], clf.predict(X32))
+        assert names[-1] == "class_labels" and list(outputs[-1]) == list(clf.classes_)
