@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._calibration import fit_temperature
+from ._calibration import fit_sigmoid, fit_temperature
 from ._checks import (
     check_binary_target,
     check_hidden_layer_sizes,
@@ -266,22 +266,28 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         that ``predict_proba`` estimates the real base rate again. Rankings
         do not change; calibration improves. ``predict`` then thresholds the
         corrected probabilities.
-    calibration : None or "temperature", default=None
+    calibration : {None, "temperature", "sigmoid"}, default=None
         "temperature": after training, divide the logits by one number,
         ``temperature_``, chosen on the validation split so that its
         log-loss is smallest (temperature scaling, Guo et al., 2017). A
         network trained for many epochs is over-confident; this makes its
-        probabilities honest without changing the ranking. With
-        ``prior_correction`` the temperature is fitted for, and applied
-        before, the prior shift: ``expit(logit / temperature_ -
-        prior_shift_)``; without it the shift stays in the probabilities.
-        Like ``threshold="auto"`` it needs the validation split: it turns
-        ``early_stopping="auto"`` on, and it is an error with
-        ``early_stopping=False`` (there, wrap the estimator in
-        :class:`~sklearn.calibration.CalibratedClassifierCV`). When no
-        split can be made, a warning says so and ``temperature_`` is 1.
-        ``threshold="auto"`` is chosen on the calibrated probabilities.
-        See :ref:`saving` for measurements.
+        probabilities honest without changing the ranking. "sigmoid"
+        (Platt scaling) also adds an offset, ``calibration_offset_``, fitted
+        with the temperature: it moves the mean probability, which a
+        temperature cannot, and brought the mean probability within 0.01
+        of the real rate on the five benchmark sets where "temperature"
+        did so on three. Both are fitted under weak priors (around no
+        change) that keep a small or perfectly separated split from
+        over-fitting. With ``prior_correction`` they are fitted for, and
+        applied before, the prior shift: ``expit(logit / temperature_ +
+        calibration_offset_ - prior_shift_)``; without it the shift stays
+        in the probabilities. Like ``threshold="auto"`` they need the
+        validation split: they turn ``early_stopping="auto"`` on, and are
+        an error with ``early_stopping=False`` (there, wrap the estimator
+        in :class:`~sklearn.calibration.CalibratedClassifierCV`). When no
+        split can be made, a warning says so, ``temperature_`` is 1 and
+        ``calibration_offset_`` 0. ``threshold="auto"`` is chosen on the
+        calibrated probabilities. See :ref:`calibration` for measurements.
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train. "auto" takes CUDA when available.
     n_threads : int >= 1 or None, default=None
@@ -352,7 +358,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         subtracted when ``prior_correction=True``.
     temperature_ : float
         What the network's logits are divided by: fitted with
-        ``calibration="temperature"``, else 1.0.
+        ``calibration``, else 1.0.
+    calibration_offset_ : float
+        Log-odds added to the logits after the division by
+        ``temperature_``: fitted with ``calibration="sigmoid"``, else 0.0.
     diagnostics_ : dict
         How the fitted model predicts the minority class on the validation
         split, or without one on the training rows as given (before any
@@ -432,11 +441,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     skorch's ``clf.net_.save_params(f_params=path)`` and ``load_params``
     (which also loads with ``weights_only=True``) do the same for an
     estimator already fitted with the same architecture. The logit of
-    ``classes_[1]`` is the module's output, divided by ``temperature_`` with
-    ``calibration``, minus ``prior_shift_`` when ``prior_correction=True``;
-    keep ``classes_`` and ``threshold_`` next to the weights. To run the
-    model outside Python, skl2onnx converts it, alone or at the end of a
-    ``Pipeline``, to ONNX (:ref:`saving`).
+    ``classes_[1]`` is the module's output, divided by ``temperature_`` and
+    plus ``calibration_offset_`` with ``calibration``, minus ``prior_shift_``
+    when ``prior_correction=True``; keep ``classes_`` and ``threshold_``
+    next to the weights. To run the model outside Python, skl2onnx converts
+    it, alone or at the end of a ``Pipeline``, to ONNX (:ref:`saving`).
 
     Examples
     --------
@@ -505,7 +514,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
         "threshold_scoring": [StrOptions(binary_scorer_names(labels_only=True)), callable],
         "prior_correction": ["boolean"],
-        "calibration": [None, StrOptions({"temperature"})],
+        "calibration": [None, StrOptions({"temperature", "sigmoid"})],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -784,7 +793,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             and not self.early_stopping
         ):
             raise ValueError(
-                f"calibration={self.calibration!r} fits the temperature on the validation "
+                f"calibration={self.calibration!r} is fitted on the validation "
                 "split, which exists only with early_stopping=True or 'auto'. Set "
                 "early_stopping=True, or keep calibration=None and wrap the estimator in "
                 "sklearn.calibration.CalibratedClassifierCV."
@@ -837,9 +846,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             minority,
             every_row=on_validation or self.threshold == "auto",
         )
-        self.temperature_ = self._fit_temperature(logits, y_checked, checked, on_validation)
+        self.temperature_, self.calibration_offset_ = self._fit_calibration(
+            logits, y_checked, checked, on_validation
+        )
         if self.calibration is not None:
-            logits = logits / self.temperature_
+            logits = logits / self.temperature_ + self.calibration_offset_
         if self.prior_correction:
             logits = logits - self.prior_shift_
         if self.threshold == "auto":
@@ -865,26 +876,33 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             settings = {**self.get_params(deep=False), "stop_reason": self.stop_reason_}
             warn_if_collapsed(self.diagnostics_, plain_label(self.classes_[minority]), settings)
 
-    def _fit_temperature(self, logits, y_checked, checked, on_validation):
-        """``temperature_``: fitted on the validation split, else 1.0."""
+    def _fit_calibration(self, logits, y_checked, checked, on_validation):
+        """``(temperature_, calibration_offset_)``: fitted on the validation
+        split, else ``(1.0, 0.0)``."""
         if self.calibration is None:
-            return 1.0
+            return 1.0, 0.0
         if not on_validation:
             warnings.warn(
-                f"calibration={self.calibration!r} fits the temperature on the validation "
-                "split, but none could be made (see the warning above): temperature_ is 1.0 "
-                "and the probabilities are not calibrated. Raise validation_fraction, or "
-                "wrap the estimator in sklearn.calibration.CalibratedClassifierCV.",
+                f"calibration={self.calibration!r} is fitted on the validation split, but "
+                "none could be made (see the warning above): temperature_ is 1.0, "
+                "calibration_offset_ 0.0, and the probabilities are not calibrated. Raise "
+                "validation_fraction, or wrap the estimator in "
+                "sklearn.calibration.CalibratedClassifierCV.",
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-            return 1.0
-        return fit_temperature(
+            return 1.0, 0.0
+        if self.calibration == "sigmoid":
+            return fit_sigmoid(
+                logits, y_checked, shift=self.prior_shift_, sample_weight=checked.sample_weight
+            )
+        temperature = fit_temperature(
             logits,
             y_checked,
             shift=self.prior_shift_,
             sample_weight=checked.sample_weight,
         )
+        return temperature, 0.0
 
     # -------------------------------------------------------------- predict
 
@@ -895,7 +913,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             logits = predict_logits(self.net_.module_, as_float32_tensor(X), self.device_)
         logits = logits.astype(np.float64)
         if self.calibration is not None:
-            logits = logits / self.temperature_
+            logits = logits / self.temperature_ + self.calibration_offset_
         if self.prior_correction:
             logits = logits - self.prior_shift_
         return logits

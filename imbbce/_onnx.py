@@ -15,10 +15,10 @@ features becomes the training part's column mean (``encoder_.means_``, as
 for a model fitted on numbers without missing values); the fitted torch
 module, exported by torch and its graph copied into skl2onnx's; then, in
 double precision as ``predict_proba`` and ``predict`` compute it, the
-division by ``temperature_`` (``calibration="temperature"``), the
-subtraction of ``prior_shift_`` (``prior_correction=True``), the sigmoid,
-and the comparison with ``threshold_``, which picks the label from
-``classes_``.
+division by ``temperature_`` and the addition of ``calibration_offset_``
+(``calibration``), the subtraction of ``prior_shift_``
+(``prior_correction=True``), the sigmoid, and the comparison with
+``threshold_``, which picks the label from ``classes_``.
 
 Which torch exporter. torch has two: the TorchScript-based one
 (``dynamo=False``), which needs only the ``onnx`` package and which torch
@@ -155,6 +155,11 @@ def convert(scope, operator, container):
         temperature = _constant(scope, container, estimator.temperature_, np.float64)
         container.add_node("Div", [logits, temperature], [scaled], name=n("Div"))
         logits = scaled
+        if estimator.calibration_offset_ != 0.0:
+            moved = n("calibration_offset")
+            offset = _constant(scope, container, estimator.calibration_offset_, np.float64)
+            container.add_node("Add", [logits, offset], [moved], name=n("Add"))
+            logits = moved
     if estimator.prior_correction:
         shifted = n("prior_corrected")
         shift = _constant(scope, container, estimator.prior_shift_, np.float64)

@@ -7,7 +7,12 @@ from scipy.special import expit
 from sklearn.metrics import log_loss
 
 from imbbce import BalancedBCEClassifier
-from imbbce._calibration import LOG_TEMPERATURE_PRIOR_STD, fit_temperature
+from imbbce._calibration import (
+    LOG_TEMPERATURE_PRIOR_STD,
+    OFFSET_PRIOR_STD,
+    fit_sigmoid,
+    fit_temperature,
+)
 from imbbce._classifier import Seeds
 from imbbce._prior import logit
 from imbbce._split import validation_split
@@ -90,6 +95,50 @@ def test_bad_input_is_refused():
         fit_temperature(np.zeros(3), np.zeros(3), sample_weight=np.zeros(3))
 
 
+# ------------------------------------------------------------ fit_sigmoid
+
+
+def test_sigmoid_recovers_a_scale_and_an_offset_the_temperature_cannot():
+    # Logits twice too large and 0.7 too low in log-odds, after a prior
+    # shift of log 9: a temperature alone cannot move the mean probability.
+    logits, y = drawn(scale=2.0, shift=np.log(9.0) - 0.7)
+    temperature, offset = fit_sigmoid(logits, y, shift=np.log(9.0))
+    assert temperature == pytest.approx(2.0, rel=0.05)
+    assert offset == pytest.approx(0.7, abs=0.05)
+    only_t = fit_temperature(logits, y, shift=np.log(9.0))
+    gap = expit(logits / only_t - np.log(9.0)).mean() - y.mean()
+    sigmoid_gap = expit(logits / temperature + offset - np.log(9.0)).mean() - y.mean()
+    assert abs(sigmoid_gap) < 0.005 < abs(gap)
+
+
+def test_the_sigmoid_objective_is_stationary():
+    rng = np.random.RandomState(1)
+    logits = rng.normal(0.0, 4.0, 500)
+    y = (rng.uniform(size=500) < expit(logits / 2.5 + 0.4 - 0.3)).astype(np.int64)
+    weight = rng.uniform(0.5, 2.0, 500)
+    temperature, offset = fit_sigmoid(logits, y, shift=0.3, sample_weight=weight)
+    weight = weight / weight.mean()
+    residual = weight * (expit(logits / temperature + offset - 0.3) - y)
+    u = np.log(temperature)
+    d_u = -np.dot(residual, logits) / temperature + u / LOG_TEMPERATURE_PRIOR_STD**2
+    d_offset = residual.sum() + offset / OFFSET_PRIOR_STD**2
+    assert abs(d_u) < 1e-3 and abs(d_offset) < 1e-3
+
+
+def test_a_perfectly_separated_split_keeps_the_sigmoid_moderate():
+    logits = np.array([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    temperature, offset = fit_sigmoid(logits, y)
+    assert 0.2 < temperature < 1.0 and abs(offset) < 0.5
+
+
+def test_the_sigmoid_refuses_bad_input():
+    with pytest.raises(ValueError, match="same shape"):
+        fit_sigmoid(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="positive sum"):
+        fit_sigmoid(np.zeros(3), np.zeros(3), sample_weight=np.zeros(3))
+
+
 # ----------------------------------------------------------- the estimator
 
 RNG = np.random.RandomState(0)
@@ -104,7 +153,7 @@ def make(**params):
 
 def test_default_has_temperature_one_and_the_same_probabilities():
     clf = make(early_stopping=True).fit(X, y)
-    assert clf.temperature_ == 1.0
+    assert clf.temperature_ == 1.0 and clf.calibration_offset_ == 0.0
     calibrated = make(early_stopping=True, calibration="temperature").fit(X, y)
     # Same split, same training: only the division by the temperature differs.
     assert calibrated.temperature_ != 1.0
@@ -115,13 +164,16 @@ def test_default_has_temperature_one_and_the_same_probabilities():
     assert np.array_equal(calibrated.predict(X), clf.predict(X))
 
 
+@pytest.mark.parametrize("calibration", ["temperature", "sigmoid"])
 @pytest.mark.parametrize("prior_correction", [False, True])
-def test_probabilities_are_calibrated_then_shifted(prior_correction):
-    clf = make(calibration="temperature", prior_correction=prior_correction).fit(X, y)
+def test_probabilities_are_calibrated_then_shifted(prior_correction, calibration):
+    clf = make(calibration=calibration, prior_correction=prior_correction).fit(X, y)
+    assert (clf.calibration_offset_ != 0.0) == (calibration == "sigmoid")
     with torch.no_grad():
         raw = clf.net_.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
     raw = raw.astype(np.float64)
-    expected = expit(raw / clf.temperature_ - prior_correction * clf.prior_shift_)
+    calibrated = raw / clf.temperature_ + clf.calibration_offset_
+    expected = expit(calibrated - prior_correction * clf.prior_shift_)
     np.testing.assert_allclose(clf.predict_proba(X)[:, 1], expected, rtol=1e-5, atol=1e-7)
 
 
@@ -158,17 +210,36 @@ def test_calibration_turns_early_stopping_auto_on():
     assert clf.early_stopping_
 
 
-def test_calibration_without_early_stopping_is_refused():
-    with pytest.raises(ValueError, match="calibration='temperature'.*early_stopping=True"):
-        make(calibration="temperature", early_stopping=False).fit(X, y)
+@pytest.mark.parametrize("calibration", ["temperature", "sigmoid"])
+def test_calibration_without_early_stopping_is_refused(calibration):
+    with pytest.raises(ValueError, match=f"calibration='{calibration}'.*early_stopping=True"):
+        make(calibration=calibration, early_stopping=False).fit(X, y)
 
 
-def test_without_a_split_the_temperature_stays_one_and_a_warning_says_so():
+def test_sigmoid_fits_the_offset_on_the_temperatures_network():
+    # The same split and training; the offset is fitted with the temperature
+    # on the validation logits, around the prior shift.
+    temperature = make(calibration="temperature", prior_correction=True).fit(X, y)
+    sigmoid = make(calibration="sigmoid", prior_correction=True).fit(X, y)
+    _, valid = validation_split(y, 0.1, Seeds.draw(0).split)
+    with torch.no_grad():
+        z = sigmoid.net_.module_(torch.as_tensor(X[valid], dtype=torch.float32)).numpy()
+    expected = fit_sigmoid(z.astype(np.float64), y[valid], shift=sigmoid.prior_shift_)
+    assert (sigmoid.temperature_, sigmoid.calibration_offset_) == pytest.approx(expected)
+    # The temperature's model has the same network: z = (its logit + shift) * T.
+    shift = sigmoid.prior_shift_
+    z_all = (temperature.decision_function(X) + shift) * temperature.temperature_  # threshold 0.5
+    expected_proba = expit(z_all / sigmoid.temperature_ + sigmoid.calibration_offset_ - shift)
+    np.testing.assert_allclose(sigmoid.predict_proba(X)[:, 1], expected_proba, rtol=1e-5)
+
+
+@pytest.mark.parametrize("calibration", ["temperature", "sigmoid"])
+def test_without_a_split_the_temperature_stays_one_and_a_warning_says_so(calibration):
     y_one = np.zeros(50, dtype=np.int64)
     y_one[0] = 1
     with pytest.warns(UserWarning) as record:
-        clf = make(calibration="temperature").fit(X[:50], y_one)
-    assert clf.temperature_ == 1.0
+        clf = make(calibration=calibration).fit(X[:50], y_one)
+    assert clf.temperature_ == 1.0 and clf.calibration_offset_ == 0.0
     assert any("temperature_ is 1.0" in str(w.message) for w in record)
 
 

@@ -47,12 +47,24 @@ def assert_matches(model, onx, X_in, classes):
             dict(calibration="temperature", prior_correction=True, threshold="auto"),
             np.where(signal, "fraud", "ok"),
         ),
+        (
+            dict(calibration="sigmoid", prior_correction=True, threshold="auto"),
+            np.where(signal, 1, 0),
+        ),
         (dict(threshold=0.3, dropout=0.2, activation="gelu"), np.where(signal, 2, 1)),
         (dict(prior_correction=True, sampler="balanced_batch"), signal),
         (dict(ensemble_size=3, numerical_embedding="piecewise_linear"), np.where(signal, 1, 0)),
         (dict(hidden_layer_sizes=()), np.where(signal, 1.0, 0.0)),
     ],
-    ids=["default", "calibrated_strings", "threshold_gelu", "bool_labels", "ensemble", "linear"],
+    ids=[
+        "default",
+        "calibrated_strings",
+        "sigmoid",
+        "threshold_gelu",
+        "bool_labels",
+        "ensemble",
+        "linear",
+    ],
 )
 def test_pipeline_converts_with_the_estimators_outputs(params, labels):
     pipe = make_pipeline(StandardScaler(), make(**params)).fit(X, labels)
