@@ -43,7 +43,7 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 pipe = make_pipeline(
     StandardScaler(),
     BalancedBCEClassifier(
-        calibration="temperature",
+        calibration="sigmoid",
         prior_correction=True,
         threshold="auto",
         max_iter=50,
@@ -51,7 +51,10 @@ pipe = make_pipeline(
     ),
 ).fit(X_train, y_train)
 clf = pipe[-1]
-print(f"temperature_={clf.temperature_:.2f}, threshold_={clf.threshold_:.3f}")
+print(
+    f"temperature_={clf.temperature_:.2f}, calibration_offset_={clf.calibration_offset_:.2f}, "
+    f"threshold_={clf.threshold_:.3f}"
+)
 expected = pipe.predict_proba(X_test)
 
 # %%
@@ -87,7 +90,7 @@ assert np.array_equal(loaded.predict_proba(X_test), expected)
 # ONNX
 # ----
 # Importing skl2onnx registers imbbce's converter. The graph holds the
-# scaler, the network, the temperature, the prior shift and the threshold;
+# scaler, the network, the calibration, the prior shift and the threshold;
 # labels are the user's, and ``zipmap=False`` returns the probabilities as a
 # matrix instead of one dictionary per row.
 import onnxruntime as ort  # noqa: E402
