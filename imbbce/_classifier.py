@@ -210,7 +210,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         ``HistGradientBoostingClassifier`` has one, there by row count): True
         when the split would hold at least 50 minority rows (about 500 in
         the data with ``validation_fraction=0.1``) or ``threshold="auto"``
-        needs it, False otherwise; ``early_stopping_`` says which.
+        needs it, False otherwise (a ``calibration`` still holds the split
+        out); ``early_stopping_`` says which.
         Why "auto": a split with a handful of minority rows picks the epoch by
         noise and takes them from training (:ref:`validation`).
     validation_fraction : float in (0, 1), default=0.1
@@ -281,10 +282,14 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         over-fitting. With ``prior_correction`` they are fitted for, and
         applied before, the prior shift: ``expit(logit / temperature_ +
         calibration_offset_ - prior_shift_)``; without it the shift stays
-        in the probabilities. Like ``threshold="auto"`` they need the
-        validation split: they turn ``early_stopping="auto"`` on, and are
-        an error with ``early_stopping=False`` (there, wrap the estimator
-        in :class:`~sklearn.calibration.CalibratedClassifierCV`). When no
+        in the probabilities. They are fitted on the validation split, which
+        they hold out under ``early_stopping="auto"`` too; there the network
+        stops early only when the split holds at least 50 minority rows, and
+        otherwise trains for ``max_iter`` epochs on the other rows
+        (``early_stopping_`` is False): restoring the best epoch of a split
+        with a few minority rows costs more ranking than the rows it takes.
+        They are an error with ``early_stopping=False`` (there, wrap the
+        estimator in :class:`~sklearn.calibration.CalibratedClassifierCV`). When no
         split can be made, a warning says so, ``temperature_`` is 1 and
         ``calibration_offset_`` 0. ``threshold="auto"`` is chosen on the
         calibrated probabilities. See :ref:`calibration` for measurements.
@@ -377,10 +382,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     early_stopping_ : bool
         Whether training held out a validation split and stopped early on it
         (``early_stopping`` with "auto" resolved; False when the split could
-        not be made).
+        not be made, and when it was held out for a ``calibration`` only).
     scoring_ : str, callable or None
         What early stopping watched: ``scoring``, with "auto" resolved;
-        None without a validation split.
+        None without early stopping.
     stop_reason_ : str
         "max_iter", "early_stopping", "diverged" or "interrupted".
 
@@ -664,8 +669,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         seeds = Seeds.draw(self.random_state)
 
         # Split: a stratified validation split, before any resampling.
-        split = self._validation_split(y, weights, seeds.split)
-        self.early_stopping_ = split is not None
+        stops_early = resolve_early_stopping(
+            self.early_stopping, self.threshold, y, self.validation_fraction
+        )
+        split = self._validation_split(y, weights, seeds.split, stops_early)
+        self.early_stopping_ = stops_early and split is not None
         train_rows = None if split is None else split[0]
         # Encode: imputation and categories learnt from the training part only.
         names = getattr(self, "feature_names_in_", None)
@@ -708,13 +716,14 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         # the validation split, or else every training row as given (not
         # resampled ones, synthetic and at the sampler's class balance).
         if split is None:
-            stopping, self.scoring_ = None, None
             checked = train.data
             if self.sampler_ is not None:
                 checked = weighted_dataset(X, y, weights, train.class_weight)
         else:
             checked = weighted_dataset(X, y, weights, train.class_weight, split[1])
             n_valid_minority = int((checked.targets == minority).sum())
+        stopping, self.scoring_ = None, None
+        if self.early_stopping_:
             self.scoring_ = resolve_scoring(self.scoring, n_valid_minority)
             stopping = EarlyStoppingPlan(
                 valid_data=checked,
@@ -800,11 +809,18 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             )
         return X, y, weights
 
-    def _validation_split(self, y, weights, seed):
-        """``(train_rows, valid_rows)`` when early stopping holds a split out, else None."""
-        if not resolve_early_stopping(
-            self.early_stopping, self.threshold, y, self.validation_fraction, self.calibration
-        ):
+    def _validation_split(self, y, weights, seed, stops_early):
+        """``(train_rows, valid_rows)`` when early stopping or a calibration
+        holds a split out, else None.
+
+        A calibration needs held-out logits but not early stopping: under
+        ``early_stopping="auto"`` with a split of fewer than 50 minority
+        rows, the network trains for ``max_iter`` epochs on the other rows.
+        Restoring the best epoch of such a split cost yeast4 (about 4
+        validation positives) average precision 0.416 -> 0.334, while
+        training on 90 % of its rows without stopping gave 0.422.
+        """
+        if not stops_early and self.calibration is None:
             return None
         return validation_split(
             y, self.validation_fraction, seed, weights, for_threshold=self.threshold == "auto"

@@ -205,9 +205,39 @@ def test_threshold_auto_is_chosen_on_the_calibrated_probabilities():
     assert np.mean(clf.predict(X) == uncalibrated.predict(X)) > 0.99
 
 
-def test_calibration_turns_early_stopping_auto_on():
-    clf = make(calibration="temperature").fit(X[:400], y[:400])  # 9 minority rows in all
-    assert clf.early_stopping_
+@pytest.mark.parametrize("calibration", ["temperature", "sigmoid"])
+def test_calibration_holds_a_small_split_out_without_stopping_early(calibration):
+    # 9 minority rows in all: early_stopping="auto" does not stop early on the
+    # split's one minority row, but the calibration is fitted on the split.
+    X_small, y_small = X[:400], y[:400]
+    clf = make(calibration=calibration, prior_correction=True).fit(X_small, y_small)
+    assert not clf.early_stopping_ and clf.scoring_ is None
+    assert clf.n_iter_ == clf.max_iter and clf.stop_reason_ == "max_iter"
+    assert clf.diagnostics_["checked_on"] == "validation"
+    _, valid = validation_split(y_small, 0.1, Seeds.draw(0).split)
+    with torch.no_grad():
+        z = clf.net_.module_(torch.as_tensor(X_small[valid], dtype=torch.float32)).numpy()
+    fit = fit_sigmoid if calibration == "sigmoid" else fit_temperature
+    expected = fit(z.astype(np.float64), y_small[valid], shift=clf.prior_shift_)
+    if calibration == "temperature":
+        expected = (expected, 0.0)
+    assert (clf.temperature_, clf.calibration_offset_) == pytest.approx(expected)
+    # The network is the one trained on the other rows without a split.
+    train = np.setdiff1d(np.arange(400), valid)
+    plain = make(early_stopping=False).fit(X_small[train], y_small[train])
+    with torch.no_grad():
+        z_plain = plain.net_.module_(torch.as_tensor(X_small[valid], dtype=torch.float32))
+    assert np.array_equal(z, z_plain.numpy())
+
+
+def test_calibration_stops_early_when_asked_or_when_the_split_is_large():
+    asked = make(calibration="temperature", early_stopping=True).fit(X[:400], y[:400])
+    assert asked.early_stopping_ and asked.scoring_ is not None
+    X_big = np.vstack([X] * 4)
+    y_big = np.concatenate([y] * 4)  # 10 % of the minority rows is at least 50
+    assert (y_big == 1).sum() >= 500
+    large = make(calibration="temperature", max_iter=2).fit(X_big, y_big)
+    assert large.early_stopping_
 
 
 @pytest.mark.parametrize("calibration", ["temperature", "sigmoid"])
