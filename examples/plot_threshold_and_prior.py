@@ -101,8 +101,9 @@ results.round(3)
 # (same ``random_state``, all training rows), so their average precision is
 # the same — prior correction changes decisions and probabilities, not the
 # ranking. ``threshold="auto"`` needs a validation split, so its network is
-# trained on the other 90 % of the rows and stops early: a different network,
-# whose average precision differs slightly. It chooses its threshold on that
+# trained on the other 90 % of the rows (it does not stop early on a split of
+# about ten positives): a different network, whose average precision differs
+# slightly. It chooses its threshold on that
 # split alone, about ten positives, so the F1 it maximises there is a noisy
 # estimate, and its choice may do worse on the test set than 0.5.
 # ``TunedThresholdClassifierCV`` chooses on three folds' held-out rows and is

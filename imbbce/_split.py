@@ -23,21 +23,19 @@ __all__ = [
 MIN_EARLY_STOPPING_MINORITY = 50
 
 
-def resolve_early_stopping(early_stopping, threshold, y_enc, fraction):
+def resolve_early_stopping(early_stopping, y_enc, fraction):
     """Whether ``fit`` stops early on a validation split, with ``"auto"`` resolved.
 
     ``"auto"`` stops early when the split would hold at least
-    :data:`MIN_EARLY_STOPPING_MINORITY` minority rows, or when
-    ``threshold="auto"`` needs it. With fewer, a ranking score picks the
-    epoch by noise and the split takes a tenth of an already small
-    minority from training (the user guide's page on validation gives the
-    measurements). A ``calibration`` holds a split out without stopping
-    early on it (see ``BalancedBCEClassifier._validation_split``).
+    :data:`MIN_EARLY_STOPPING_MINORITY` minority rows. With fewer, a ranking
+    score picks the epoch by noise and the split takes a tenth of an already
+    small minority from training (the user guide's page on validation gives
+    the measurements). ``threshold="auto"`` and a ``calibration`` hold a
+    split out without stopping early on it (see
+    ``BalancedBCEClassifier._validation_split``).
     """
     if early_stopping != "auto":
         return bool(early_stopping)
-    if threshold == "auto":
-        return True
     n_minority = int(np.bincount(y_enc, minlength=2).min())
     if n_minority < 2:
         return False

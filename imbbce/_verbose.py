@@ -49,7 +49,7 @@ def training_plan(n_train, n_valid, n_valid_minority, scoring, minority_label, m
         Rows and minority rows of the validation split; None without one.
     scoring : str or callable or None
         What early stopping watches (``scoring_``); None without early
-        stopping (a split held out for a calibration only).
+        stopping (a split held out for the threshold or a calibration only).
     minority_label : object
         The minority class as the user labels it.
     max_iter : int
@@ -67,7 +67,7 @@ def training_plan(n_train, n_valid, n_valid_minority, scoring, minority_label, m
         return (
             f"Training on {n_train} rows for {max_iter} epochs, without early stopping; a "
             f"validation split of {n_valid} rows, {n_valid_minority} of them of class "
-            f"{minority_label!r}, is held out for the calibration."
+            f"{minority_label!r}, is held out for threshold='auto' or the calibration."
         )
     if scoring == "loss":
         watched = "the weighted validation loss"

@@ -510,11 +510,17 @@ def test_early_stopping_auto_holds_out_a_split_only_with_enough_minority_rows(n_
     assert clf.scoring_ == ("average_precision" if expected else None)
 
 
-def test_early_stopping_auto_takes_the_split_that_threshold_auto_needs(imbalanced):
-    X, y = imbalanced
+def test_threshold_auto_holds_the_split_out_but_stops_early_only_on_a_large_one(imbalanced):
+    X, y = imbalanced  # about 6 minority rows in the split
     clf = BalancedBCEClassifier(threshold="auto", max_iter=3, random_state=0).fit(X, y)
-    assert clf.early_stopping_ is True
-    assert clf.diagnostics_["checked_on"] == "validation"
+    assert clf.early_stopping_ is False and clf.scoring_ is None
+    assert clf.n_iter_ == 3 and "valid_loss" not in clf.history_[-1]
+    assert clf.diagnostics_["checked_on"] == "validation"  # the threshold's rows
+    X_big, y_big = make_classification(
+        n_samples=6000, n_features=8, n_informative=4, weights=[0.9], random_state=0
+    )
+    large = BalancedBCEClassifier(threshold="auto", max_iter=3, random_state=0).fit(X_big, y_big)
+    assert large.early_stopping_ is True and large.scoring_ == "average_precision"
     with pytest.raises(ValueError, match="exists only with early_stopping=True"):
         BalancedBCEClassifier(threshold="auto", early_stopping=False).fit(X, y)
 

@@ -56,11 +56,10 @@ def test_resolve_early_stopping_counts_the_minority_rows_of_the_split():
 
     # 10 % of 495 rounds to 50 validation rows, of 494 to 49.
     assert MIN_EARLY_STOPPING_MINORITY == 50
-    assert resolve_early_stopping("auto", 0.5, y_with(495), 0.1) is True
-    assert resolve_early_stopping("auto", 0.5, y_with(494), 0.1) is False
-    assert resolve_early_stopping("auto", 0.5, y_with(250), 0.2) is True
-    assert resolve_early_stopping("auto", 0.5, y_with(200), 0.2) is False
-    assert resolve_early_stopping("auto", 0.5, y_with(1), 0.1) is False
-    assert resolve_early_stopping("auto", "auto", y_with(1), 0.1) is True
-    assert resolve_early_stopping(True, 0.5, y_with(5), 0.1) is True
-    assert resolve_early_stopping(False, "auto", y_with(500), 0.1) is False
+    assert resolve_early_stopping("auto", y_with(495), 0.1) is True
+    assert resolve_early_stopping("auto", y_with(494), 0.1) is False
+    assert resolve_early_stopping("auto", y_with(250), 0.2) is True
+    assert resolve_early_stopping("auto", y_with(200), 0.2) is False
+    assert resolve_early_stopping("auto", y_with(1), 0.1) is False
+    assert resolve_early_stopping(True, y_with(5), 0.1) is True
+    assert resolve_early_stopping(False, y_with(500), 0.1) is False
