@@ -279,7 +279,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         with the temperature: it moves the mean probability, which a
         temperature cannot, and brought the mean probability within 0.01
         of the real rate on the five benchmark sets where "temperature"
-        did so on three. Both are fitted under weak priors (around no
+        did so on two. Both are fitted under weak priors (around no
         change) that keep a small or perfectly separated split from
         over-fitting. With ``prior_correction`` they are fitted for, and
         applied before, the prior shift: ``expit(logit / temperature_ +
@@ -384,7 +384,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     early_stopping_ : bool
         Whether training held out a validation split and stopped early on it
         (``early_stopping`` with "auto" resolved; False when the split could
-        not be made, and when it was held out for a ``calibration`` only).
+        not be made, and when it was held out only for ``threshold="auto"``
+        or a ``calibration``).
     scoring_ : str, callable or None
         What early stopping watched: ``scoring``, with "auto" resolved;
         None without early stopping.
@@ -792,8 +793,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         if self.threshold == "auto" and self.early_stopping != "auto" and not self.early_stopping:
             raise ValueError(
                 "threshold='auto' chooses the threshold on the validation split, which "
-                "exists only with early_stopping=True. Set early_stopping=True, or keep a "
-                "numeric threshold and wrap the estimator in "
+                "exists only with early_stopping=True or 'auto'. Set early_stopping=True, "
+                "or keep a numeric threshold and wrap the estimator in "
                 "sklearn.model_selection.TunedThresholdClassifierCV."
             )
         if (

@@ -404,7 +404,7 @@ def export_module(estimator, opset):
     module.eval()
     example = torch.zeros(2, estimator.n_features_in_, dtype=torch.float32)
     reasons = []
-    for exporter in _EXPORTERS:
+    for description, export in _EXPORTERS.values():
         try:
             with warnings.catch_warnings():
                 # torch announces that the TorchScript exporter will go, and
@@ -412,9 +412,9 @@ def export_module(estimator, opset):
                 warnings.simplefilter("ignore", DeprecationWarning)
                 warnings.simplefilter("ignore", FutureWarning)
                 warnings.simplefilter("ignore", UserWarning)
-                return _EXPORT[exporter](module, example, opset)
+                return export(module, example, opset)
         except Exception as error:
-            reasons.append(f"{_EXPORTER_NAMES[exporter]}: {type(error).__name__}: {error}")
+            reasons.append(f"{description}: {type(error).__name__}: {error}")
     raise NotImplementedError(
         f"torch could not export the network ({type(module).__name__}) to ONNX. "
         + " ".join(reasons)
@@ -468,9 +468,8 @@ def _export_dynamo(module, example, opset):
 
 
 #: The exporters :func:`export_module` tries, in this order.
-_EXPORTERS = ("torchscript", "dynamo")
-_EXPORT = {"torchscript": _export_torchscript, "dynamo": _export_dynamo}
-_EXPORTER_NAMES = {
-    "torchscript": "TorchScript exporter (dynamo=False)",
-    "dynamo": "torch.export-based exporter (dynamo=True)",
+#: The exporters tried in turn: name -> (what errors call it, the export function).
+_EXPORTERS = {
+    "torchscript": ("TorchScript exporter (dynamo=False)", _export_torchscript),
+    "dynamo": ("torch.export-based exporter (dynamo=True)", _export_dynamo),
 }

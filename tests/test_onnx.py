@@ -201,7 +201,7 @@ def test_the_torch_export_based_exporter_gives_the_same_graph_outputs(params, mo
     from imbbce import _onnx
 
     clf = make(**params).fit(X, signal.astype(int))
-    monkeypatch.setattr(_onnx, "_EXPORTERS", ("dynamo",))
+    monkeypatch.setattr(_onnx, "_EXPORTERS", {"dynamo": _onnx._EXPORTERS["dynamo"]})
     onx = skl2onnx.to_onnx(clf, X32[:1], options={"zipmap": False})
     assert_matches(clf, onx, X32, clf.classes_)
 
@@ -214,7 +214,7 @@ def test_without_the_torchscript_exporter_or_onnxscript_the_error_says_what_to_i
     from imbbce import _onnx
 
     clf = make(max_iter=1).fit(X, signal.astype(int))
-    monkeypatch.setattr(_onnx, "_EXPORTERS", ("dynamo",))
+    monkeypatch.setattr(_onnx, "_EXPORTERS", {"dynamo": _onnx._EXPORTERS["dynamo"]})
     monkeypatch.setitem(sys.modules, "onnxscript", None)  # import onnxscript fails
     with pytest.raises(NotImplementedError, match="pip install onnxscript"):
         skl2onnx.to_onnx(clf, X32[:1])
