@@ -94,6 +94,12 @@ IMBBCE_VARIANTS = {
     },
     "imbbce_k8_lr3_do1": {"ensemble_size": 8, "learning_rate_init": 3e-3, "dropout": 0.1},
     "imbbce_k4_lr3_do1": {"ensemble_size": 4, "learning_rate_init": 3e-3, "dropout": 0.1},
+    "imbbce_k8_lr3_do1_e50": {
+        "ensemble_size": 8,
+        "learning_rate_init": 3e-3,
+        "dropout": 0.1,
+        "max_iter": 50,
+    },
     "imbbce_la_k8_lr3_do1": {
         "class_weight": None,
         "loss": "logit_adjusted",
@@ -175,6 +181,7 @@ COST_HINT = {
     "imbbce_la_k8_lr3": (0.0, 0.6),
     "imbbce_k8_lr3_do1": (0.0, 0.9),
     "imbbce_k4_lr3_do1": (0.0, 0.6),
+    "imbbce_k8_lr3_do1_e50": (0.0, 0.45),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
