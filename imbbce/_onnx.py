@@ -467,8 +467,8 @@ def _export_dynamo(module, example, opset):
     return model
 
 
-#: The exporters :func:`export_module` tries, in this order.
-#: The exporters tried in turn: name -> (what errors call it, the export function).
+#: The exporters :func:`export_module` tries, in this order:
+#: name -> (what its errors call it, the export function).
 _EXPORTERS = {
     "torchscript": ("TorchScript exporter (dynamo=False)", _export_torchscript),
     "dynamo": ("torch.export-based exporter (dynamo=True)", _export_dynamo),
