@@ -73,10 +73,19 @@ class MLP(nn.Module):
 class BatchEnsembleLinear(nn.Linear):
     """``ensemble_size`` linear layers sharing one weight matrix.
 
-    Member ``i`` computes ``((x * r_i) @ W.T) * s_i + b_i`` on inputs of shape
-    ``(batch, ensemble_size, in_features)``. ``W`` is initialised as
-    ``nn.Linear`` does; ``s`` is ones; ``r`` is ones too, except in the first
-    layer, where random signs make the members differ from the start.
+    Member ``i`` computes ``((x * r_i) @ W.T) * s_i + b_i``. ``W`` is
+    initialised as ``nn.Linear`` does; ``s`` is ones; ``r`` is ones too,
+    except in the first layer, where random signs make the members differ
+    from the start.
+
+    The scalings are folded into one small matrix per member,
+    ``diag(r_i) W.T diag(s_i)`` (:meth:`member_weights`), and every member
+    is computed by one batched matrix product with its bias. Scaling the
+    activations instead (``(batch, members, width)`` tensors multiplied by
+    ``r`` and ``s`` and their gradients reduced over the batch) took three
+    quarters of an ensemble's fit on the CPU; the members' matrices cost next
+    to nothing (``benchmarks/results/findings.md``, "The ensemble's cost per
+    step").
     """
 
     def __init__(self, in_features, out_features, ensemble_size, random_signs):
@@ -90,33 +99,40 @@ class BatchEnsembleLinear(nn.Linear):
             with torch.no_grad():
                 self.r.bernoulli_(0.5).mul_(2.0).sub_(1.0)
 
+    def member_weights(self):
+        """Every member's matrix ``diag(r_i) W.T diag(s_i)``, shape ``(ensemble_size, in, out)``."""
+        return self.r.unsqueeze(2) * self.weight.t() * self.s.unsqueeze(1)
+
     def forward(self, X):
-        """Every member's output, shape ``(batch, ensemble_size, out_features)``.
+        """Every member's output, shape ``(ensemble_size, batch, out_features)``.
 
         Parameters
         ----------
-        X : torch.Tensor of shape (batch, ensemble_size, in_features)
-            Every member's input.
+        X : torch.Tensor of shape (batch, in_features) or (ensemble_size, batch, in_features)
+            One input shared by the members (the first layer's), or every
+            member's own.
 
         Returns
         -------
         torch.Tensor
         """
-        return F.linear(X * self.r, self.weight) * self.s + self.member_bias
+        weights = self.member_weights()
+        if X.dim() == 2:
+            X = X.expand(weights.shape[0], -1, -1)
+        return torch.baddbmm(self.member_bias.unsqueeze(1), X, weights)
 
 
 class MemberSharedDropout(nn.Dropout):
     """Dropout with one mask per row and unit, shared by the ensemble's members.
 
-    On inputs of shape ``(batch, ensemble_size, width)`` a unit of a row is
+    On inputs of shape ``(ensemble_size, batch, width)`` a unit of a row is
     dropped for every member at once. ``nn.Dropout`` would draw a random number
     per member, row and unit; on the CPU those draws cost more than the layers
     (an ensemble of eight with ``dropout=0.1`` fitted in 6.6 times the
     defaults' CPU, against 4.1 with a shared mask), and the shared mask ranked the
     same on the ranking benchmark (``benchmarks/results/findings.md``,
     "Ranking: dropout in the ensemble"). The members still differ through
-    their own scalings, biases and output layers. It is torch's channel
-    dropout (``F.dropout1d``) with the members as the length.
+    their own scalings, biases and output layers.
     """
 
     def forward(self, X):
@@ -124,7 +140,7 @@ class MemberSharedDropout(nn.Dropout):
 
         Parameters
         ----------
-        X : torch.Tensor of shape (batch, ensemble_size, width)
+        X : torch.Tensor of shape (ensemble_size, batch, width)
             Every member's activations.
 
         Returns
@@ -132,9 +148,11 @@ class MemberSharedDropout(nn.Dropout):
         torch.Tensor
             ``X`` unchanged in eval mode or with ``p == 0``.
         """
-        # torch's channel dropout on (batch, width, ensemble_size): a channel is a
-        # row's unit, dropped along its whole length, the members.
-        return F.dropout1d(X.transpose(1, 2), self.p, self.training).transpose(1, 2)
+        if not self.training or self.p == 0:
+            return X
+        # One Bernoulli draw per row and unit, broadcast over the members.
+        keep = torch.empty(X.shape[1:], dtype=X.dtype, device=X.device).bernoulli_(1 - self.p)
+        return X * keep.div_(1 - self.p)
 
 
 class EnsembleMLP(nn.Module):
@@ -144,7 +162,9 @@ class EnsembleMLP(nn.Module):
     ``(batch, ensemble_size)``, so that each member is trained on its own
     loss (a loss of the members' mean would train them as one wider
     network). In eval mode it is the logit of the members' mean
-    probability, shape ``(batch,)``.
+    probability, shape ``(batch,)``. Inside, activations are laid out
+    members first, ``(ensemble_size, batch, width)``, so that each layer is
+    one batched matrix product.
 
     Parameters
     ----------
@@ -205,8 +225,11 @@ class EnsembleMLP(nn.Module):
         """
         if self.embedding is not None:
             X = self.embedding(X)
-        hidden = self.layers(X.unsqueeze(1).expand(-1, self.ensemble_size, -1))
-        return (hidden * self.head_weight).sum(-1) + self.head_bias
+        if len(self.layers) == 0:  # no hidden layer: each member is a linear model
+            X = X.expand(self.ensemble_size, -1, -1)
+        hidden = self.layers(X)
+        logits = torch.baddbmm(self.head_bias.view(-1, 1, 1), hidden, self.head_weight.unsqueeze(2))
+        return logits.squeeze(2).t()
 
     def forward(self, X):
         """Members' logits in training mode, their mean probability's logit in eval mode.

@@ -79,6 +79,39 @@ def test_members_share_the_weight_matrices():
     assert ensemble.head_weight.shape == (3, 4)
 
 
+def test_batched_layer_computes_each_members_scaled_linear_map():
+    from imbbce._modules import BatchEnsembleLinear
+
+    torch.manual_seed(0)
+    layer = BatchEnsembleLinear(5, 4, ensemble_size=3, random_signs=True)
+    with torch.no_grad():  # scalings away from their initial ones
+        layer.r.mul_(torch.rand(3, 5) + 0.5)
+        layer.s.mul_(torch.rand(3, 4) + 0.5)
+    X = torch.randn(7, 5)
+    members = torch.stack(
+        [((X * layer.r[i]) @ layer.weight.T) * layer.s[i] + layer.member_bias[i] for i in range(3)]
+    )
+    torch.testing.assert_close(layer(X), members)  # one input shared by the members
+    own = torch.randn(3, 7, 5)
+    torch.testing.assert_close(
+        layer(own),
+        torch.stack(
+            [
+                ((own[i] * layer.r[i]) @ layer.weight.T) * layer.s[i] + layer.member_bias[i]
+                for i in range(3)
+            ]
+        ),
+    )
+
+
+def test_ensemble_without_hidden_layers_is_members_linear_models():
+    torch.manual_seed(0)
+    ensemble = EnsembleMLP(5, hidden_layer_sizes=(), ensemble_size=3)
+    X = torch.randn(7, 5)
+    expected = X @ ensemble.head_weight.T + ensemble.head_bias
+    torch.testing.assert_close(ensemble(X), expected)
+
+
 def test_mean_probability_logit_is_stable_for_confident_members():
     from imbbce._modules import mean_probability_logit
 
@@ -106,12 +139,12 @@ def test_l1_penalty_covers_ensemble_heads_and_embeddings():
 def test_ensemble_dropout_shares_one_mask_per_row_across_members():
     torch.manual_seed(0)
     dropout = MemberSharedDropout(0.5)
-    X = torch.ones(64, 8, 16)
+    X = torch.ones(8, 64, 16)  # (members, rows, units)
     out = dropout(X)
     dropped = out == 0
     # The same units of a row are dropped for every member, not independently.
-    assert torch.equal(dropped, dropped[:, :1, :].expand_as(dropped))
-    assert 0.3 < dropped[:, 0, :].float().mean() < 0.7
+    assert torch.equal(dropped, dropped[:1].expand_as(dropped))
+    assert 0.3 < dropped[0].float().mean() < 0.7
     kept = out[~dropped]
     assert torch.allclose(kept, torch.full_like(kept, 2.0))  # scaled by 1 / (1 - p)
     dropout.eval()
