@@ -82,9 +82,9 @@ class BatchEnsembleLinear(nn.Linear):
     ``diag(r_i) W.T diag(s_i)`` (:meth:`member_weights`), and every member
     is computed by one batched matrix product with its bias. Scaling the
     activations instead (``(batch, members, width)`` tensors multiplied by
-    ``r`` and ``s`` and their gradients reduced over the batch) took three
-    quarters of an ensemble's fit on the CPU; the members' matrices cost next
-    to nothing (``benchmarks/results/findings.md``, "The ensemble's cost per
+    ``r`` and ``s`` and their gradients reduced over the batch) took more than
+    half of an ensemble's fit on the CPU; the members' matrices cost next to
+    nothing (``benchmarks/results/findings.md``, "The ensemble's cost per
     step").
     """
 
