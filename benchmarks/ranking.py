@@ -96,6 +96,7 @@ IMBBCE_VARIANTS = {
     "imbbce_k8_lr3_do1_e50": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "max_iter": 50},
     "imbbce_k8_lr3_do1_w32": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (32, 16)},
     "imbbce_k8_lr3_do1_h64": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (64,)},
+    "imbbce_k8_lr3_do1_w48": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (48, 24)},
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
     "imbbce_la_k4_lr3_do1": {
@@ -165,6 +166,7 @@ COST_HINT = {
     "imbbce_k8_lr3_do1_e50": (0.0, 0.45),
     "imbbce_k8_lr3_do1_w32": (0.0, 0.4),
     "imbbce_k8_lr3_do1_h64": (0.0, 0.4),
+    "imbbce_k8_lr3_do1_w48": (0.0, 0.6),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
