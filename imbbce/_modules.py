@@ -108,18 +108,15 @@ class BatchEnsembleLinear(nn.Linear):
 
         Parameters
         ----------
-        X : torch.Tensor of shape (batch, in_features) or (ensemble_size, batch, in_features)
-            One input shared by the members (the first layer's), or every
-            member's own.
+        X : torch.Tensor of shape (ensemble_size, batch, in_features)
+            Every member's input (the first layer's is the features expanded,
+            a view shared by the members).
 
         Returns
         -------
         torch.Tensor
         """
-        weights = self.member_weights()
-        if X.dim() == 2:
-            X = X.expand(weights.shape[0], -1, -1)
-        return torch.baddbmm(self.member_bias.unsqueeze(1), X, weights)
+        return torch.baddbmm(self.member_bias.unsqueeze(1), X, self.member_weights())
 
 
 class MemberSharedDropout(nn.Dropout):
@@ -225,9 +222,7 @@ class EnsembleMLP(nn.Module):
         """
         if self.embedding is not None:
             X = self.embedding(X)
-        if len(self.layers) == 0:  # no hidden layer: each member is a linear model
-            X = X.expand(self.ensemble_size, -1, -1)
-        hidden = self.layers(X)
+        hidden = self.layers(X.expand(self.ensemble_size, -1, -1))
         logits = torch.baddbmm(self.head_bias.view(-1, 1, 1), hidden, self.head_weight.unsqueeze(2))
         return logits.squeeze(2).t()
 

@@ -87,21 +87,19 @@ def test_batched_layer_computes_each_members_scaled_linear_map():
     with torch.no_grad():  # scalings away from their initial ones
         layer.r.mul_(torch.rand(3, 5) + 0.5)
         layer.s.mul_(torch.rand(3, 4) + 0.5)
-    X = torch.randn(7, 5)
-    members = torch.stack(
-        [((X * layer.r[i]) @ layer.weight.T) * layer.s[i] + layer.member_bias[i] for i in range(3)]
-    )
-    torch.testing.assert_close(layer(X), members)  # one input shared by the members
-    own = torch.randn(3, 7, 5)
-    torch.testing.assert_close(
-        layer(own),
-        torch.stack(
+
+    def by_member(X):
+        return torch.stack(
             [
-                ((own[i] * layer.r[i]) @ layer.weight.T) * layer.s[i] + layer.member_bias[i]
+                ((X[i] * layer.r[i]) @ layer.weight.T) * layer.s[i] + layer.member_bias[i]
                 for i in range(3)
             ]
-        ),
-    )
+        )
+
+    shared = torch.randn(7, 5).expand(3, -1, -1)  # the first layer's input: one for all members
+    torch.testing.assert_close(layer(shared), by_member(shared))
+    own = torch.randn(3, 7, 5)
+    torch.testing.assert_close(layer(own), by_member(own))
 
 
 def test_ensemble_without_hidden_layers_is_members_linear_models():
