@@ -105,6 +105,25 @@ def _column_kinds(X):
     return None
 
 
+def _float_dtypes(X):
+    """The float dtypes ``check_array`` may keep for the numeric columns of ``X``.
+
+    scikit-learn keeps float32 or float64 input as it is and reads what it
+    cannot tell as float32, the first of the two. It cannot tell a polars
+    DataFrame's dtype, so its Float64 columns would be rounded to float32
+    before the imputation means are taken, and the same table would train
+    another model as polars than as pandas. A polars frame is float32 only
+    when all its columns are.
+    """
+    if _frame_kind(X) == "polars":
+        import polars as pl
+
+        if all(dtype == pl.Float32 for dtype in X.schema.values()):
+            return np.float32
+        return np.float64
+    return (np.float32, np.float64)
+
+
 def has_text_columns(X):
     """Whether ``X`` is a DataFrame with columns that are not numeric."""
     kinds = _column_kinds(X)
@@ -302,7 +321,7 @@ def check_table(estimator, X, is_categorical, *, reset, categorical_features="fr
             _refuse_other_kinds(part, kinds)
         try:
             numeric = check_array(
-                part, dtype=(np.float32, np.float64), ensure_all_finite="allow-nan", input_name="X"
+                part, dtype=_float_dtypes(part), ensure_all_finite="allow-nan", input_name="X"
             )
         except ValueError as exc:
             if "could not convert" not in str(exc):
@@ -342,7 +361,7 @@ def _numeric(estimator, X, reset, categorical_features):
             estimator,
             X,
             accept_sparse=("csr", "csc"),
-            dtype=(np.float32, np.float64),
+            dtype=_float_dtypes(X),
             ensure_all_finite="allow-nan",
             reset=reset,
         )

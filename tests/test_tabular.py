@@ -200,6 +200,20 @@ def test_polars_and_pandas_give_the_same_model():
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(frame))
 
 
+def test_a_numeric_polars_frame_with_gaps_trains_the_pandas_model():
+    # scikit-learn cannot tell a polars frame's dtype and would read its
+    # Float64 columns as float32; the imputation means then differ in their
+    # last bits and so does the model.
+    pl = pytest.importorskip("polars")
+    X, y = _raw()
+    X = X[["size", "weight"]]
+    frame = pl.DataFrame({column: [None if pd.isna(v) else v for v in X[column]] for column in X})
+    a = BalancedBCEClassifier(max_iter=5, random_state=0).fit(X, y)
+    b = BalancedBCEClassifier(max_iter=5, random_state=0).fit(frame, y)
+    np.testing.assert_array_equal(a.encoder_.means_, b.encoder_.means_)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(frame))
+
+
 def test_integer_coded_categories_by_index():
     X, y = _raw()
     codes = X.assign(colour=X["colour"].map({"red": 0, "green": 1, "blue": 2})).to_numpy(float)
