@@ -152,6 +152,8 @@ def fit_imbbce(X, y, epochs, early_stopping, sampler=None, ensemble_size=1):
     clf = BalancedBCEClassifier(
         ensemble_size=ensemble_size,
         hidden_layer_sizes=HIDDEN,
+        learning_rate_init=1e-3,  # the anchors' network and optimizer, set in full:
+        dropout=0.0,  # imbbce's defaults are an ensemble with dropout at 3e-3
         batch_size=BATCH,
         max_iter=epochs,
         early_stopping=early_stopping,

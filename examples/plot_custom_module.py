@@ -2,14 +2,15 @@
 Bringing your own torch module
 ==============================
 
-:class:`~imbbce.BalancedBCEClassifier` trains an MLP by default. Pass
+:class:`~imbbce.BalancedBCEClassifier` trains an ensemble of eight small MLPs
+by default. Pass
 ``module`` (an ``nn.Module`` subclass or a factory) and ``module_params``, and
 it trains your network instead, with every imbalance remedy still in place.
 ``fit`` calls ``module(n_features_in, **module_params)``; the module maps a
 float32 batch of shape ``(batch, n_features)`` to one logit per row.
 
 Here the 64 features of scikit-learn's digits are 8×8 images, so a small
-convolutional network can use their layout, which an MLP ignores. Look at
+convolutional network can use their layout, which MLPs ignore. Look at
 the figure for the precision–recall curves of both networks on the test set
 and for their validation loss per epoch.
 """
@@ -69,8 +70,8 @@ class SmallCNN(nn.Module):
 # Two estimators, the same imbalance settings
 # -------------------------------------------
 # Both use balanced batches and early stopping on the validation loss. For the
-# CNN, ``hidden_layer_sizes``, ``activation`` and ``dropout`` are ignored (its
-# own dropout is in ``module_params``).
+# CNN, ``hidden_layer_sizes``, ``activation``, ``dropout`` and ``ensemble_size``
+# are ignored (its own dropout is in ``module_params``).
 settings = {
     "sampler": "balanced_batch",
     "early_stopping": True,
@@ -79,7 +80,7 @@ settings = {
     "random_state": 0,
 }
 models = {
-    "MLP (default)": BalancedBCEClassifier(**settings),
+    "MLP ensemble (default)": BalancedBCEClassifier(**settings),
     "SmallCNN": BalancedBCEClassifier(
         module=SmallCNN, module_params={"channels": 8, "dropout": 0.1}, **settings
     ),

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # what static tools and IDEs see
     from ._classifier import BalancedBCEClassifier
     from ._compare import compare_strategies
     from ._losses import FocalLoss, LogitAdjustedLoss, WeightedBCELoss
-    from ._modules import MLP
+    from ._modules import MLP, EnsembleMLP
     from ._plotting import StrategyComparisonDisplay, TrainingHistoryDisplay
 
 __version__ = "0.1.0.dev0"
@@ -37,6 +37,7 @@ _LAZY = {
     "LogitAdjustedLoss": "._losses",
     "WeightedBCELoss": "._losses",
     "MLP": "._modules",
+    "EnsembleMLP": "._modules",
     "StrategyComparisonDisplay": "._plotting",
     "TrainingHistoryDisplay": "._plotting",
 }
@@ -44,6 +45,7 @@ _LAZY = {
 __all__ = [
     "MLP",
     "BalancedBCEClassifier",
+    "EnsembleMLP",
     "FocalLoss",
     "LogitAdjustedLoss",
     "MajorityCollapseWarning",

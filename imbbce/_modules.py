@@ -28,6 +28,9 @@ ACTIVATIONS = {
 class MLP(nn.Module):
     """A multi-layer perceptron that outputs one logit per row.
 
+    :class:`~imbbce.BalancedBCEClassifier` trains it with ``ensemble_size=1``
+    (its default is :class:`EnsembleMLP`, eight such networks in one module).
+
     Parameters
     ----------
     n_features_in : int
@@ -163,15 +166,18 @@ class EnsembleMLP(nn.Module):
     members first, ``(ensemble_size, batch, width)``, so that each layer is
     one batched matrix product.
 
+    With its defaults it is :class:`~imbbce.BalancedBCEClassifier`'s default
+    network.
+
     Parameters
     ----------
     n_features_in : int
         Number of input features.
-    hidden_layer_sizes : tuple of int, default=(64, 32)
+    hidden_layer_sizes : tuple of int, default=(40, 20)
         Width of each hidden layer, shared by the members.
     activation : {"relu", "gelu", "tanh", "leaky_relu", "elu"}, default="relu"
         Non-linearity after each hidden layer.
-    dropout : float, default=0.0
+    dropout : float, default=0.1
         Dropout probability after each hidden activation, with one mask per
         row shared by the members (:class:`MemberSharedDropout`).
     ensemble_size : int, default=8
@@ -185,9 +191,9 @@ class EnsembleMLP(nn.Module):
     def __init__(
         self,
         n_features_in,
-        hidden_layer_sizes=(64, 32),
+        hidden_layer_sizes=(40, 20),
         activation="relu",
-        dropout=0.0,
+        dropout=0.1,
         ensemble_size=8,
         embedding=None,
     ):
@@ -219,6 +225,7 @@ class EnsembleMLP(nn.Module):
         Returns
         -------
         torch.Tensor
+            The members' logits, one column per member.
         """
         if self.embedding is not None:
             X = self.embedding(X)

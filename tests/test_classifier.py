@@ -78,18 +78,21 @@ def test_fit_predict_shapes_and_attributes(imbalanced):
 def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     X, y = rare
     X_train, y_train, X_test, y_test = X[:2000], y[:2000], X[2000:], y[2000:]
-    # Plain BCE with early stopping on a validation split, the usual recipe:
-    # the split shows the collapse.
-    plain = BalancedBCEClassifier(class_weight=None, early_stopping=True, random_state=0)
+    # The usual recipe: one MLP, Adam at 1e-3, plain BCE, early stopping on a
+    # validation split. The split shows the collapse.
+    one_mlp = {"ensemble_size": 1, "hidden_layer_sizes": (64, 32), "learning_rate_init": 1e-3}
+    plain = BalancedBCEClassifier(
+        class_weight=None, dropout=0.0, early_stopping=True, random_state=0, **one_mlp
+    )
     with pytest.warns(MajorityCollapseWarning, match="collapsed onto the majority class"):
         plain.fit(X_train, y_train)
     assert plain.diagnostics_["collapsed"]
     plain_recall = recall_score(y_test, plain.predict(X_test))
     assert plain_recall < 0.3
-    # Without class weights and without the split it misses more of the
+    # Plain BCE in the default network, without the split, misses more of the
     # minority than the defaults do. (32 test minority rows: each is 0.031 of
-    # recall. Over random_state 0-4, 100 epochs: plain 0.00-0.28, without the
-    # split 0.22-0.31, defaults 0.38-0.47, above both for every seed.)
+    # recall. Over random_state 0-4: the usual recipe 0.00-0.28, the default
+    # network without class weights 0.31-0.34, the defaults 0.56-0.69.)
     no_split = BalancedBCEClassifier(class_weight=None, random_state=0).fit(X_train, y_train)
     assert no_split.early_stopping_ is False
     no_split_recall = recall_score(y_test, no_split.predict(X_test))
@@ -97,7 +100,7 @@ def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     defaults = BalancedBCEClassifier(random_state=0).fit(X_train, y_train)
     assert not defaults.diagnostics_["collapsed"]
     defaults_recall = recall_score(y_test, defaults.predict(X_test))
-    assert defaults_recall > max(0.3, plain_recall + 0.1, no_split_recall)
+    assert defaults_recall > max(0.3, plain_recall + 0.1, no_split_recall + 0.1)
 
 
 @pytest.mark.parametrize(
@@ -195,6 +198,7 @@ def test_callers_arrays_are_not_modified(imbalanced):
 # ------------------------------------------------------ weights and samplers
 
 
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # plain BCE, 15 epochs
 def test_sample_weight_changes_the_model(imbalanced):
     X, y = imbalanced
     heavy_positives = np.where(y == 1, 20.0, 1.0)
@@ -365,6 +369,8 @@ def test_prior_correction_restores_the_base_rate():
     )
 
 
+# A strong L1 penalty leaves a network that calls every row positive.
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")
 def test_l1_shrinks_weights(imbalanced):
     X, y = imbalanced
 
@@ -409,6 +415,7 @@ def test_dropout_is_in_the_module_and_off_at_predict(imbalanced):
     np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # plain BCE, 15 epochs
 @pytest.mark.parametrize(
     ("loss", "cls"), [("focal", FocalLoss), ("logit_adjusted", LogitAdjustedLoss)]
 )
@@ -426,6 +433,7 @@ def test_losses_are_used(imbalanced, loss, cls):
         assert criterion.prior == pytest.approx(y.mean())
 
 
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # plain BCE, 15 epochs
 def test_logit_adjustment_raises_minority_logits(imbalanced):
     X, y = imbalanced
     plain = BalancedBCEClassifier(class_weight=None, **NO_SPLIT).fit(X, y)
@@ -433,6 +441,7 @@ def test_logit_adjustment_raises_minority_logits(imbalanced):
     assert adjusted.decision_function(X).mean() > plain.decision_function(X).mean() + 0.5
 
 
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # 15 epochs
 @pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
 def test_optimizers(imbalanced, optimizer):
     X, y = imbalanced
@@ -451,6 +460,7 @@ def test_activations(imbalanced, activation):
     assert clf.predict(X).shape == (600,)
 
 
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # 2 epochs
 @pytest.mark.parametrize(
     ("sampler", "seen"), [("random_over", 0.5), ("balanced_batch", 0.5), (None, None)]
 )
@@ -467,8 +477,10 @@ def test_prior_shift_follows_the_prior_the_loss_saw(imbalanced, sampler, seen):
 
 def test_linear_model_with_empty_hidden_layers(imbalanced):
     X, y = imbalanced
-    clf = BalancedBCEClassifier(hidden_layer_sizes=(), **FAST).fit(X, y)
-    assert sum(p.numel() for p in clf.net_.module_.parameters()) == 9
+    one = BalancedBCEClassifier(hidden_layer_sizes=(), ensemble_size=1, **FAST).fit(X, y)
+    assert sum(p.numel() for p in one.net_.module_.parameters()) == 9  # 8 weights, a bias
+    members = BalancedBCEClassifier(hidden_layer_sizes=(), **FAST).fit(X, y)
+    assert sum(p.numel() for p in members.net_.module_.parameters()) == 8 * 9  # eight of them
 
 
 def test_scoring_loss_watches_validation_loss(imbalanced):
@@ -832,6 +844,7 @@ def test_focal_loss_makes_easy_rows_less_confident(imbalanced):
     assert np.abs(focal.decision_function(X)).mean() < 0.8 * np.abs(bce.decision_function(X)).mean()
 
 
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # plain BCE, 15 epochs
 def test_balanced_batches_raise_the_minority_share_the_model_learns(imbalanced):
     X, y = imbalanced
     common = {"class_weight": None, "early_stopping": False, "max_iter": 15, "random_state": 0}

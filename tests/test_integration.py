@@ -72,9 +72,13 @@ def test_grid_search_over_imbalance_strategies_end_to_end(data):
     ).fit(X, y)
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     # The refitted model is the best candidate, fitted with its parameters.
-    best = grid.best_estimator_.get_params()
+    best = grid.best_estimator_.get_params(deep=False)
     for name, value in grid.best_params_.items():
-        assert best[name] is value or best[name] == value
+        if hasattr(value, "get_params"):  # an estimator: refit uses a clone of it
+            assert type(best[name]) is type(value)
+            assert best[name].get_params() == value.get_params()
+        else:
+            assert best[name] is value or best[name] == value
     assert grid.best_estimator_.n_iter_ >= 1
 
 

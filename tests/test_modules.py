@@ -50,7 +50,7 @@ def _ensemble(**kwargs):
     from imbbce._modules import EnsembleMLP
 
     torch.manual_seed(0)
-    return EnsembleMLP(5, hidden_layer_sizes=(8, 4), ensemble_size=3, **kwargs)
+    return EnsembleMLP(5, hidden_layer_sizes=(8, 4), dropout=0.0, ensemble_size=3, **kwargs)
 
 
 def test_ensemble_gives_each_member_a_logit_in_training_and_one_logit_in_eval():

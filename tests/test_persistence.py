@@ -15,7 +15,8 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
-from imbbce import MLP, BalancedBCEClassifier
+from imbbce import BalancedBCEClassifier
+from imbbce._modules import EnsembleMLP
 
 # Short fits on tiny data may predict one class, and the collapse warning is
 # then right; these tests are about something else, so they allow it.
@@ -143,7 +144,9 @@ def test_weights_alone_load_with_weights_only(prior_correction, tmp_path):
     clf = make(prior_correction=prior_correction, threshold=threshold).fit(X, y)
     path = tmp_path / "weights.pt"
     torch.save(clf.net_.module_.state_dict(), path)
-    module = MLP(clf.n_features_in_, hidden_layer_sizes=(8,))
+    # The default network: an ensemble of eight MLPs of the given width, with
+    # dropout (off in eval mode).
+    module = EnsembleMLP(clf.n_features_in_, hidden_layer_sizes=(8,), dropout=0.1)
     module.load_state_dict(torch.load(path, weights_only=True))
     with torch.no_grad():
         logits = module.eval()(torch.as_tensor(X, dtype=torch.float32)).double().numpy()
@@ -284,10 +287,12 @@ def test_the_network_payload_admits_only_the_classes_named_next_to_it():
     # skops names them); torch.load admits exactly those.
     clf = make().fit(X, y)
     state = clf.net_.__getstate__()
-    assert MLP in state["_imbbce_payload_types"]
-    state["_imbbce_payload_types"] = [t for t in state["_imbbce_payload_types"] if t is not MLP]
+    assert EnsembleMLP in state["_imbbce_payload_types"]
+    state["_imbbce_payload_types"] = [
+        t for t in state["_imbbce_payload_types"] if t is not EnsembleMLP
+    ]
     net = type(clf.net_).__new__(type(clf.net_))
-    with pytest.raises(pickle.UnpicklingError, match="MLP"):
+    with pytest.raises(pickle.UnpicklingError, match="EnsembleMLP"):
         net.__setstate__(state)
 
 
@@ -300,7 +305,9 @@ DEFAULT_UNTRUSTED_TYPES = [
     "imbbce._data.BatchIterator",
     "imbbce._encoder.TableEncoder",
     "imbbce._losses.WeightedBCELoss",
-    "imbbce._modules.MLP",
+    "imbbce._modules.BatchEnsembleLinear",
+    "imbbce._modules.EnsembleMLP",
+    "imbbce._modules.MemberSharedDropout",
     "imbbce._net.ImbalanceNet",
     "skorch.callbacks.logging.EpochTimer",
     "skorch.callbacks.scoring.PassthroughScoring",
@@ -309,7 +316,6 @@ DEFAULT_UNTRUSTED_TYPES = [
     "skorch.setter.optimizer_setter",
     "torch.nn.modules.activation.ReLU",
     "torch.nn.modules.container.Sequential",
-    "torch.nn.modules.linear.Linear",
     "torch.optim.adam.Adam",
 ]
 
