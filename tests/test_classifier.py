@@ -75,6 +75,23 @@ def test_fit_predict_shapes_and_attributes(imbalanced):
     assert clf.threshold_ == 0.5
 
 
+@pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # 2 epochs
+def test_the_default_network_is_eight_narrow_members_with_dropout(imbalanced):
+    from imbbce import EnsembleMLP
+    from imbbce._modules import BatchEnsembleLinear, MemberSharedDropout
+
+    X, y = imbalanced
+    clf = BalancedBCEClassifier(max_iter=2, random_state=0).fit(X, y)
+    module = clf.net_.module_
+    assert isinstance(module, EnsembleMLP) and module.ensemble_size == 8
+    layers = [m for m in module.modules() if isinstance(m, BatchEnsembleLinear)]
+    assert [layer.out_features for layer in layers] == [40, 20]
+    assert [m.p for m in module.modules() if isinstance(m, MemberSharedDropout)] == [0.1, 0.1]
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == 3e-3
+    # EnsembleMLP's own defaults are the same network: the weights load into it.
+    EnsembleMLP(X.shape[1]).load_state_dict(module.state_dict())
+
+
 def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     X, y = rare
     X_train, y_train, X_test, y_test = X[:2000], y[:2000], X[2000:], y[2000:]
