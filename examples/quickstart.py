@@ -17,8 +17,9 @@ about 3 % of the rows) and prints the two side by side:
 
 Look at the minority recall and the balanced accuracy: both networks rank the
 8s about as well (average precision), and plain BCE's accuracy looks excellent,
-yet at the 0.5 threshold it finds half of the 8s, the defaults three quarters. Accuracy rewards the majority: predicting "not 8" everywhere
-would score 0.97 here. On harder data the same recipe finds none of the
+yet at the 0.5 threshold it finds half of the 8s, the defaults three quarters.
+Accuracy rewards the majority: predicting "not 8" everywhere would score 0.97
+here. On harder data the same recipe finds none of the
 minority: in the quality benchmark (``benchmarks/results/quality.md``) plain
 BCE predicted no positive in any of abalone19's 50 test folds. When a fit ends
 that way, imbbce says so with a ``MajorityCollapseWarning``.
