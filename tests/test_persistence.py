@@ -15,8 +15,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
-from imbbce import BalancedBCEClassifier
-from imbbce._modules import EnsembleMLP
+from imbbce import BalancedBCEClassifier, EnsembleMLP
 
 # Short fits on tiny data may predict one class, and the collapse warning is
 # then right; these tests are about something else, so they allow it.
@@ -144,9 +143,8 @@ def test_weights_alone_load_with_weights_only(prior_correction, tmp_path):
     clf = make(prior_correction=prior_correction, threshold=threshold).fit(X, y)
     path = tmp_path / "weights.pt"
     torch.save(clf.net_.module_.state_dict(), path)
-    # The default network: an ensemble of eight MLPs of the given width, with
-    # dropout (off in eval mode).
-    module = EnsembleMLP(clf.n_features_in_, hidden_layer_sizes=(8,), dropout=0.1)
+    # The default network (eight members, dropout off in eval mode), at the width given.
+    module = EnsembleMLP(clf.n_features_in_, hidden_layer_sizes=(8,))
     module.load_state_dict(torch.load(path, weights_only=True))
     with torch.no_grad():
         logits = module.eval()(torch.as_tensor(X, dtype=torch.float32)).double().numpy()
