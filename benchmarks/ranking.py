@@ -79,6 +79,8 @@ SINGLE_MLP = {
 #: parts most candidates below combine.
 _LOGIT_ADJUSTED = {"class_weight": None, "loss": "logit_adjusted"}
 _ENSEMBLE_AT_3E3 = {"ensemble_size": 8, "learning_rate_init": 3e-3}
+#: The defaults since 2026-12, written out: eight members of (40, 20) at 3e-3, dropout 0.1.
+_DEFAULT_ENSEMBLE = {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (40, 20)}
 #: Candidate defaults, as their changes to ``SINGLE_MLP``.
 _CANDIDATES = {
     "imbbce_single": {},
@@ -115,6 +117,9 @@ _CANDIDATES = {
         "dropout": 0.1,
         "hidden_layer_sizes": (48, 24),
     },
+    "imbbce_k8_lr3_do2_w40": {**_DEFAULT_ENSEMBLE, "dropout": 0.2},
+    "imbbce_la_k8_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE},
+    "imbbce_la_k8_lr3_do2_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "dropout": 0.2},
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
     "imbbce_la_k4_lr3_do1": {
@@ -198,6 +203,9 @@ COST_HINT = {
     "imbbce_k8_lr3_do1_w48": (0.0, 0.6),
     "imbbce_k8_lr3_do1_w40": (0.0, 0.5),
     "imbbce_k6_lr3_do1_w48": (0.0, 0.5),
+    "imbbce_k8_lr3_do2_w40": (0.0, 0.5),
+    "imbbce_la_k8_lr3_do1_w40": (0.0, 0.5),
+    "imbbce_la_k8_lr3_do2_w40": (0.0, 0.5),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
