@@ -120,6 +120,12 @@ _CANDIDATES = {
     "imbbce_k8_lr3_do2_w40": {**_DEFAULT_ENSEMBLE, "dropout": 0.2},
     "imbbce_la_k8_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE},
     "imbbce_la_k8_lr3_do2_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "dropout": 0.2},
+    "imbbce_k8_lr3_do1_w40_ple8": {
+        **_DEFAULT_ENSEMBLE,
+        "numerical_embedding": "piecewise_linear",
+        "n_bins": 8,
+        "embedding_dim": 4,
+    },
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
     "imbbce_la_k4_lr3_do1": {
@@ -206,6 +212,7 @@ COST_HINT = {
     "imbbce_k8_lr3_do2_w40": (0.0, 0.5),
     "imbbce_la_k8_lr3_do1_w40": (0.0, 0.5),
     "imbbce_la_k8_lr3_do2_w40": (0.0, 0.5),
+    "imbbce_k8_lr3_do1_w40_ple8": (0.0, 0.8),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
