@@ -105,8 +105,10 @@ def main(argv=None):
         "The dense X is float32 and C-contiguous, so the fit trains on it without a copy;",
         "the fit's share (peak minus the RSS before the fit) is per-row bookkeeping: labels,",
         "loss weights, the validation split's row numbers and each epoch's permutation,",
-        "and one densified batch for sparse input. `verbose=1` printed one line per epoch",
-        "as progress.",
+        "and one densified batch for sparse input; with 20,000 input columns also the",
+        "default ensemble's first layer, one weight matrix per member (8 x 20,000 x 40",
+        "floats, 26 MB) and several tensors of that size in its backward pass. `verbose=1`",
+        "printed one line per epoch as progress.",
     ]
     text = "\n".join(lines) + "\n"
     RESULTS.mkdir(exist_ok=True)
