@@ -110,7 +110,7 @@ _CANDIDATES = {
     "imbbce_k8_lr3_do1_w32": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (32, 16)},
     "imbbce_k8_lr3_do1_h64": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (64,)},
     "imbbce_k8_lr3_do1_w48": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (48, 24)},
-    "imbbce_k8_lr3_do1_w40": {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (40, 20)},
+    "imbbce_k8_lr3_do1_w40": _DEFAULT_ENSEMBLE,  # the candidate that became the defaults
     "imbbce_k6_lr3_do1_w48": {
         **_ENSEMBLE_AT_3E3,
         "ensemble_size": 6,
@@ -664,12 +664,9 @@ def goals(df, datasets, methods, ap_diff, ba_diff, ap_sum, ba_sum, mean_ap):
             f"{mean_ap.loc[ran, 'imbbce_tuned'].mean():.3f} against "
             f"{mean_ap.loc[ran, REFERENCE].mean():.3f} on the same sets, imbbce - tuned = "
             f"{_ci(s['mean'], s['lo'], s['hi'])} over {int(s['sets'])} sets (for these sets "
-            f"only [{s['fixed_lo']:+.3f}, {s['fixed_hi']:+.3f}]). Candidates: "
-            + "; ".join(
-                ", ".join(f"{k.split('__')[-1]}={v[0]!r}" for k, v in c.items()) or "defaults"
-                for c in TUNED_GRID
-            )
-            + ", picked per training fold by mean AP over an inner stratified 3-fold CV.",
+            f"only [{s['fixed_lo']:+.3f}, {s['fixed_hi']:+.3f}]). Candidates ({{}}: the "
+            f"defaults): {_grid_text(TUNED_GRID)}, picked per training fold by mean AP over "
+            "an inner stratified 3-fold CV.",
             "",
         ]
     return lines
