@@ -54,6 +54,8 @@ from imbbce import BalancedBCEClassifier  # noqa: E402
 torch.set_num_threads(1)
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: What every configuration is compared with: the defaults the cost bound refers to.
+BASELINE = "imbbce_single"
 
 
 def training_folds(datasets):
@@ -92,9 +94,6 @@ def measure(folds, configs, rounds):
                 )
         print(f"round {round_ + 1} of {rounds} done", flush=True)
     return pd.DataFrame(rows)
-
-
-BASELINE = "imbbce_single"
 
 
 def summary(df, configs):
