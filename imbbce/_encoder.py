@@ -6,7 +6,8 @@ into the network's input:
 
 * numeric columns as given, a missing value replaced by the column's mean on
   the training part, and one missing indicator (1.0 where the value was
-  missing) for each column that had missing values there;
+  missing) for each column that had missing values there; with ``scaling``,
+  the numeric columns are then scaled (:data:`SCALINGS`);
 * each categorical column one-hot encoded over the categories seen in the
   training part. A missing value, or at prediction a category never seen in
   training, is *unknown*: when the training part had missing values in that
@@ -21,9 +22,20 @@ followed by that layer is the same function with a factorised weight. The
 choice, and why not a separate embedding layer, is recorded in the user
 guide (:ref:`raw_tables`).
 
-An all-numeric table without missing values in the training part is passed
-through unchanged (:attr:`TableEncoder.passthrough_`), so the network sees
-the very same numbers as before this encoder existed.
+An all-numeric table without missing values in the training part and
+without ``scaling`` is passed through unchanged
+(:attr:`TableEncoder.passthrough_`), so the network sees the very same
+numbers as before this encoder existed.
+
+Why scaling lives here, and not only in front of the estimator: a raw table
+(numbers on their own scales, categorical columns, gaps) then needs no
+``ColumnTransformer`` that scales the numeric columns alone. "robust" is
+RealMLP's preprocessing (Holzmüller et al., 2024): each column centred on its
+median and divided by its interquartile range, then clipped smoothly,
+``x / sqrt(1 + (x / 3) ** 2)``, so that an extreme value keeps its order but
+lands near +-3 instead of dominating the first layer. scikit-learn has the
+robust scaling (``RobustScaler``) but no smooth clip, and neither fits inside
+the estimator's encoding of a raw table, so both are written here.
 """
 
 import numpy as np
@@ -31,7 +43,13 @@ import scipy.sparse as sp
 
 from ._tabular import blocks, has_nan, is_missing
 
-__all__ = ["TableEncoder"]
+__all__ = ["SCALINGS", "TableEncoder", "smooth_clip"]
+
+#: The values of ``numerical_scaling``: None leaves the numeric columns as given.
+SCALINGS = ("standard", "robust")
+#: Where the smooth clip of "robust" scaling levels off: ``x / sqrt(1 + (x / c) ** 2)``
+#: tends to +-c; within +-1 it changes a value by at most 5 %.
+CLIP_LEVEL = 3.0
 
 
 class TableEncoder:
@@ -44,6 +62,13 @@ class TableEncoder:
     feature_names : array-like of str of shape (n_features,)
         Names of the columns of ``X``, for messages and
         :meth:`get_feature_names_out`.
+    scaling : {None, "standard", "robust"}, default=None
+        How the numeric columns are scaled after imputation, with statistics
+        of the training part: "standard" subtracts the mean and divides by
+        the standard deviation; "robust" subtracts the median, divides by the
+        interquartile range (half the range where that is 0) and clips
+        smoothly (:func:`smooth_clip`). A constant column is only centred.
+        Dense numeric columns only.
 
     Attributes
     ----------
@@ -55,6 +80,9 @@ class TableEncoder:
     means_ : ndarray of shape (n_numeric,) or None
         Imputation values: each numeric column's mean over the training part
         (0 for a column missing there entirely); None for sparse X.
+    center_, scale_ : ndarray of shape (n_numeric,) or None
+        With ``scaling``: what is subtracted from each imputed numeric column
+        and what it is then divided by; None without.
     missing_indicator_ : ndarray of int
         Numeric columns (positions among the numeric ones) that get a
         missing indicator.
@@ -69,9 +97,10 @@ class TableEncoder:
         Columns of :meth:`codes`.
     """
 
-    def __init__(self, is_categorical, feature_names):
+    def __init__(self, is_categorical, feature_names, scaling=None):
         self.is_categorical = is_categorical
         self.feature_names = feature_names
+        self.scaling = scaling
 
     def fit(self, table, rows=None):
         """Learn the imputation values, indicators and categories.
@@ -101,6 +130,7 @@ class TableEncoder:
             self.means_ = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
             n_rows = len(numeric) if rows is None else len(rows)
             self.missing_indicator_ = np.flatnonzero(counts < n_rows)
+        self.center_, self.scale_ = self._fit_scaling(numeric, rows)
         self.categories_, self.unknown_column_, self._lookup = [], [], []
         categorical = _rows(table.categorical, rows)
         if categorical is not None:
@@ -108,7 +138,9 @@ class TableEncoder:
             for j, name in enumerate(names):
                 self._fit_column(categorical[:, j], name)
         self.unknown_column_ = np.asarray(self.unknown_column_, dtype=bool)
-        self.passthrough_ = table.categorical is None and len(self.missing_indicator_) == 0
+        self.passthrough_ = (
+            table.categorical is None and len(self.missing_indicator_) == 0 and self.scaling is None
+        )
         self.n_codes_ = self.n_numeric_ + len(self.missing_indicator_) + len(self.categories_)
         self.n_features_out_ = (
             self.n_numeric_
@@ -116,6 +148,38 @@ class TableEncoder:
             + sum(len(c) + int(u) for c, u in zip(self.categories_, self.unknown_column_))
         )
         return self
+
+    def _fit_scaling(self, numeric, rows):
+        """``center_`` and ``scale_`` of the imputed training rows, or (None, None)."""
+        if self.scaling is None or numeric is None:
+            return None, None
+        if sp.issparse(numeric):
+            raise ValueError(
+                f"numerical_scaling={self.scaling!r} centres the numeric columns, which would "
+                "densify a sparse matrix. Leave numerical_scaling=None and scale in front of "
+                "the estimator without centring (MaxAbsScaler, or StandardScaler(with_mean="
+                "False)), or pass a dense array."
+            )
+        center = np.empty(self.n_numeric_)
+        scale = np.empty(self.n_numeric_)
+        for j in range(self.n_numeric_):  # one column at a time: no copy of the table
+            column = numeric[:, j] if rows is None else numeric[rows, j]
+            column = np.where(np.isnan(column), self.means_[j], column).astype(np.float64)
+            if self.scaling == "standard":
+                center[j], scale[j] = column.mean(), column.std()
+            else:
+                low, center[j], high = np.percentile(column, [25.0, 50.0, 75.0])
+                # Half the range where half the values are equal (a count that is
+                # mostly 0, a rare flag), so that its other values are not clipped.
+                scale[j] = high - low if high > low else (column.max() - column.min()) / 2
+        # A constant column is only centred (to 0).
+        scale[~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(center), 1.0))] = 1.0
+        return center, scale
+
+    def _scale(self, numeric):
+        """The imputed numeric columns, scaled as fitted (a new array)."""
+        scaled = (numeric - self.center_.astype(numeric.dtype)) / self.scale_.astype(numeric.dtype)
+        return smooth_clip(scaled) if self.scaling == "robust" else scaled
 
     def _fit_column(self, values, name):
         missing = is_missing(values)
@@ -182,7 +246,9 @@ class TableEncoder:
                 indicators = missing[:, self.missing_indicator_]
             else:
                 indicators = np.zeros((len(numeric), len(self.missing_indicator_)), dtype=bool)
-            if self.passthrough_:
+            if self.center_ is not None:
+                numeric = self._scale(numeric)
+            if table.categorical is None and not len(self.missing_indicator_):
                 return numeric
             parts = [numeric, indicators.astype(numeric.dtype)]
         elif self.passthrough_:
@@ -274,6 +340,21 @@ class TableEncoder:
             out += [f"{name}_{category}" for category in categories.tolist()]
             out += [f"{name}_unknown"] if own else []
         return np.asarray(out, dtype=object)
+
+
+def smooth_clip(x):
+    """``x / sqrt(1 + (x / 3) ** 2)``: about ``x`` near 0, tending to +-3.
+
+    Parameters
+    ----------
+    x : ndarray
+
+    Returns
+    -------
+    ndarray
+        A new array of ``x``'s dtype.
+    """
+    return x / np.sqrt(1 + (x / x.dtype.type(CLIP_LEVEL)) ** 2)
 
 
 def _rows(part, rows):

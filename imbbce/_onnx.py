@@ -12,7 +12,9 @@ fitted and exportable. :func:`register` runs when skl2onnx is imported (see
 
 The converter adds what ``predict`` does, in the same order: a NaN in the
 features becomes the training part's column mean (``encoder_.means_``, as
-for a model fitted on numbers without missing values); the fitted torch
+for a model fitted on numbers without missing values); the scaling of
+``numerical_scaling`` (subtract ``encoder_.center_``, divide by
+``encoder_.scale_``, and for "robust" the smooth clip); the fitted torch
 module, exported by torch and its graph copied into skl2onnx's; then, in
 double precision as ``predict_proba`` and ``predict`` compute it, the
 division by ``temperature_`` and the addition of ``calibration_offset_``
@@ -46,6 +48,7 @@ import warnings
 
 import numpy as np
 
+from ._encoder import CLIP_LEVEL
 from ._prior import logit
 
 __all__ = ["OPTIONS", "check_exportable", "convert", "register", "shape_calculator"]
@@ -144,6 +147,7 @@ def convert(scope, operator, container):
         container.add_node("Cast", [features], [cast], to=TensorProto.FLOAT, name=n("Cast"))
         features = cast
     features = _add_imputation(scope, container, estimator, features)
+    features = _add_scaling(scope, container, estimator, features)
     raw = _add_network(scope, container, estimator, features)
 
     # Logits of classes_[1], in double precision as _logits computes them.
@@ -224,7 +228,7 @@ def check_exportable(estimator):
         ),
     )
     encoder = getattr(estimator, "encoder_", None)
-    if encoder is not None and not encoder.passthrough_:
+    if encoder is not None and (encoder.categories_ or len(encoder.missing_indicator_)):
         raise NotImplementedError(
             "This BalancedBCEClassifier encodes its input before the network (categorical "
             "columns or missing values in the training data), and the ONNX converter exports "
@@ -253,6 +257,37 @@ def _add_imputation(scope, container, estimator, features):
     fill = _constant(scope, container, np.asarray(means, dtype=np.float32).reshape(1, -1))
     container.add_node("Where", [missing, fill, features], [imputed], name=n("Where"))
     return imputed
+
+
+def _add_scaling(scope, container, estimator, features):
+    """Scale the imputed features as ``numerical_scaling`` does."""
+    encoder = estimator.encoder_
+    if getattr(encoder, "center_", None) is None:
+        return features
+    n = scope.get_unique_variable_name
+    centred, scaled = n("centred"), n("scaled")
+    center = _constant(scope, container, encoder.center_.astype(np.float32).reshape(1, -1))
+    scale = _constant(scope, container, encoder.scale_.astype(np.float32).reshape(1, -1))
+    container.add_node("Sub", [features, center], [centred], name=n("Sub"))
+    container.add_node("Div", [centred, scale], [scaled], name=n("Div"))
+    if encoder.scaling != "robust":
+        return scaled
+    # x / sqrt(1 + (x / level) ** 2), as smooth_clip computes it.
+    ratio, square, plus_one, root, clipped = (
+        n("ratio"),
+        n("square"),
+        n("plus_one"),
+        n("root"),
+        n("clipped"),
+    )
+    level = _constant(scope, container, np.float32(CLIP_LEVEL))
+    one = _constant(scope, container, np.float32(1.0))
+    container.add_node("Div", [scaled, level], [ratio], name=n("Div"))
+    container.add_node("Mul", [ratio, ratio], [square], name=n("Mul"))
+    container.add_node("Add", [one, square], [plus_one], name=n("Add"))
+    container.add_node("Sqrt", [plus_one], [root], name=n("Sqrt"))
+    container.add_node("Div", [scaled, root], [clipped], name=n("Div"))
+    return clipped
 
 
 def _label_classes(scope, estimator):

@@ -588,6 +588,21 @@ def test_custom_module_with_params(imbalanced):
     assert clf.predict_proba(X).shape == (600, 2)
 
 
+@pytest.mark.parametrize("scaling", ["standard", "robust"])
+def test_numerical_scaling_makes_the_scale_of_the_columns_irrelevant(imbalanced, scaling):
+    # Fitted on the training part (the validation split excluded), the scaling
+    # undoes any per-column affine map: the same network on columns a thousand
+    # times larger and shifted, which the network could not train on as given.
+    X, y = imbalanced
+    moved = X * np.array([1e3, 1e-2, 1.0, 5e4, 1.0, 1.0, 3.0, 1e3]) + 1e4
+    moved_copy = moved.copy()
+    a = BalancedBCEClassifier(numerical_scaling=scaling, **FAST).fit(X, y)
+    b = BalancedBCEClassifier(numerical_scaling=scaling, **FAST).fit(moved, y)
+    np.testing.assert_allclose(b.predict_proba(moved), a.predict_proba(X), atol=1e-4)
+    np.testing.assert_array_equal(moved, moved_copy)
+    assert b.encoder_.scaling == scaling and not b.encoder_.passthrough_
+
+
 # --------------------------------------------------------------- bad input
 
 

@@ -36,6 +36,8 @@ INSTANCES = [
     # minority's size). Not with prior_correction: that undoes the class
     # weights which check_class_weight_classifiers expects to see in predict.
     BalancedBCEClassifier(calibration="temperature", n_iter_no_change=2, **CHECK_PARAMS),
+    # Robust scaling and smooth clipping inside the estimator (fitted in fit).
+    BalancedBCEClassifier(numerical_scaling="robust", **CHECK_PARAMS),
     # An ensemble behind piecewise-linear embeddings (bins fitted in fit).
     BalancedBCEClassifier(
         ensemble_size=3, numerical_embedding="piecewise_linear", n_bins=4, **CHECK_PARAMS

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pandas as pd
+import pytest
+import scipy.sparse as sp
 from test_tabular import Bare, fitted_encoder, mixed_frame
 
 from imbbce._tabular import check_table
@@ -99,3 +101,85 @@ def test_statistics_are_summed_block_by_block(monkeypatch):
     expected = np.flatnonzero(np.isnan(X[rows]).any(axis=0))
     assert blocked.missing_indicator_.tolist() == expected.tolist()
     np.testing.assert_array_equal(blocked.transform(table), whole.transform(table))
+
+
+# ------------------------------------------------------------ scaling
+
+
+def skewed_table(n=400, seed=0):
+    """Numeric columns on very different scales: a wide normal, a mostly-zero
+    count with a long tail, a constant, and a rare flag."""
+    rng = np.random.RandomState(seed)
+    return np.column_stack(
+        [
+            1e4 + 1e3 * rng.randn(n),
+            np.where(rng.rand(n) < 0.8, 0.0, rng.exponential(50.0, n)),
+            np.full(n, 7.0),
+            (rng.rand(n) < 0.1).astype(float),
+        ]
+    )
+
+
+def test_standard_scaling_uses_the_training_rows_only():
+    X = skewed_table()
+    rows = np.arange(0, 400, 2)
+    encoder, table, _ = fitted_encoder(X, rows=rows, scaling="standard")
+    out = encoder.transform(table)
+    np.testing.assert_allclose(out[rows].mean(axis=0), 0.0, atol=1e-9)
+    np.testing.assert_allclose(out[rows][:, [0, 1, 3]].std(axis=0), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(encoder.center_, X[rows].mean(axis=0))
+    assert encoder.scale_[2] == 1.0 and np.all(out[:, 2] == 0.0)  # constant: centred only
+    assert not encoder.passthrough_
+
+
+def test_robust_scaling_centres_on_the_median_and_clips_smoothly():
+    X = skewed_table()
+    encoder, table, _ = fitted_encoder(X, scaling="robust")
+    out = encoder.transform(table)
+    low, median, high = np.percentile(X[:, 0], [25, 50, 75])
+    assert encoder.center_[0] == median and encoder.scale_[0] == high - low
+    # The count is 0 in most rows (interquartile range 0): half its range instead.
+    assert encoder.scale_[1] == X[:, 1].max() / 2
+    assert np.all(np.abs(out) < 3.0)
+    for j in (0, 1, 3):  # the order of the values is kept
+        order = np.argsort(X[:, j], kind="stable")
+        assert np.all(np.diff(out[order, j]) >= 0)
+    z = (X[:, 0] - median) / (high - low)
+    np.testing.assert_allclose(out[:, 0], z / np.sqrt(1 + (z / 3) ** 2))
+
+
+def test_scaling_does_not_depend_on_an_affine_map_in_front():
+    X = skewed_table()
+    moved = X * np.array([3.0, 0.01, 2.0, 5.0]) + np.array([-50.0, 1.0, 4.0, 0.0])
+    for scaling in ("standard", "robust"):
+        a, table_a, _ = fitted_encoder(X, scaling=scaling)
+        b, table_b, _ = fitted_encoder(moved, scaling=scaling)
+        np.testing.assert_allclose(a.transform(table_a), b.transform(table_b), atol=1e-9)
+
+
+def test_scaling_leaves_indicators_and_one_hot_columns_and_the_input_alone():
+    frame = mixed_frame()
+    copy = frame.copy()
+    plain, table, _ = fitted_encoder(frame)
+    scaled, _, _ = fitted_encoder(frame, scaling="standard")
+    a, b = plain.transform(table), scaled.transform(table)
+    numeric = [0, 1, 2]  # num, int, flag
+    np.testing.assert_allclose(b[:, numeric].mean(axis=0), 0.0, atol=1e-6)  # float32
+    np.testing.assert_array_equal(a[:, 3:], b[:, 3:])
+    pd.testing.assert_frame_equal(frame, copy)
+
+
+def test_scaling_a_sparse_matrix_says_what_to_do():
+    X = sp.random(50, 4, density=0.3, format="csr", random_state=0)
+    with pytest.raises(ValueError, match="densify a sparse matrix.*MaxAbsScaler"):
+        fitted_encoder(X, scaling="robust")
+
+
+def test_smooth_clip_keeps_small_values_and_dtype():
+    from imbbce._encoder import smooth_clip
+
+    x = np.array([-1e6, -3.0, -0.1, 0.0, 0.1, 3.0, 1e6], dtype=np.float32)
+    y = smooth_clip(x)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y[[2, 3, 4]], x[[2, 3, 4]], rtol=1e-3)
+    np.testing.assert_allclose(y[[0, -1]], [-3.0, 3.0], rtol=1e-6)

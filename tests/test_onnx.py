@@ -161,6 +161,18 @@ def test_an_estimator_that_encodes_a_raw_table_is_refused():
         skl2onnx.to_onnx(clf, table.iloc[:1])
 
 
+@pytest.mark.parametrize("scaling", ["standard", "robust"])
+def test_numerical_scaling_is_carried_with_imputation(scaling):
+    # Columns on their own scales, no scaler in front: the graph imputes a
+    # missing value, then scales (and clips) as predict does.
+    raw = X * np.array([100.0, 0.5, 20.0, 1.0, 3.0]) + np.array([1e3, 0.0, -40.0, 2.0, 7.0])
+    clf = make(numerical_scaling=scaling).fit(raw, signal.astype(int))
+    raw32 = raw.astype(np.float32)
+    onx = skl2onnx.to_onnx(clf, raw32[:1], options={"zipmap": False})
+    raw32[0, 0] = raw32[1, 3] = np.nan
+    assert_matches(clf, onx, raw32, clf.classes_)
+
+
 @pytest.mark.parametrize("in_pipeline", [False, True], ids=["alone", "pipeline"])
 def test_an_unfitted_estimator_is_not_fitted_error(in_pipeline):
     from sklearn.exceptions import NotFittedError

@@ -33,12 +33,14 @@ def mixed_frame():
     )
 
 
-def fitted_encoder(frame, rows=None, categorical_features="from_dtype"):
+def fitted_encoder(frame, rows=None, categorical_features="from_dtype", scaling=None):
     """The encoder fitted on ``rows`` of ``frame``, the checked table, and the estimator."""
     est = Bare()
-    mask, table, _ = check_training_table(est, frame, np.zeros(len(frame)), categorical_features)
+    mask, table, _ = check_training_table(
+        est, frame, np.zeros(frame.shape[0]), categorical_features
+    )
     names = getattr(est, "feature_names_in_", [f"x{i}" for i in range(est.n_features_in_)])
-    return TableEncoder(mask, names).fit(table, rows), table, est
+    return TableEncoder(mask, names, scaling).fit(table, rows), table, est
 
 
 # ------------------------------------------------------------ which columns
