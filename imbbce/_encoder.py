@@ -74,7 +74,7 @@ class TableEncoder:
     ----------
     passthrough_ : bool
         True when there is nothing to encode (no categorical column, no
-        missing value in the training part): :meth:`transform` then returns
+        missing value in the training part, no ``scaling``): :meth:`transform` then returns
         the numeric columns as given, imputing only a missing value that
         appears at prediction.
     means_ : ndarray of shape (n_numeric,) or None
@@ -224,7 +224,7 @@ class TableEncoder:
         return self.expand(self.codes(table))
 
     def codes(self, table):
-        """Imputed numeric columns, missing indicators, then one integer code
+        """Imputed (and scaled) numeric columns, missing indicators, then one integer code
         per categorical column (``len(categories_[j])`` for unknown), as one
         float matrix; what SMOTENC and SMOTEN resample.
 
