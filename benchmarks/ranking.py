@@ -55,7 +55,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # noqa: E402  (the skorch and MLPClassifier anchors, built as quality.py does)
-from datasets import HELD_OUT, RANKING_DATASETS, load, load_shared  # noqa: E402
+from datasets import CONFIRMATION, HELD_OUT, RANKING_DATASETS, load, load_shared  # noqa: E402
 
 import imbbce  # noqa: E402
 from imbbce import BalancedBCEClassifier  # noqa: E402
@@ -268,7 +268,7 @@ COLUMNS = [
     "fit_wall_s",
 ]
 
-if set(HELD_OUT) & set(RANKING_DATASETS):  # never part of a default list
+if (set(HELD_OUT) | set(CONFIRMATION)) & set(RANKING_DATASETS):  # never in a default list
     raise RuntimeError("a held-out data set is in the default list")
 
 
@@ -705,7 +705,7 @@ def matrix(values, datasets, methods, fmt):
 
 
 def markdown(df, args):
-    order = list(RANKING_DATASETS) + list(HELD_OUT)
+    order = list(RANKING_DATASETS) + list(HELD_OUT) + list(CONFIRMATION)
     datasets = [d for d in order if d in set(df.dataset)]
     methods = [m for m in ALL_METHODS if m in set(df.method)]
     others = [m for m in methods if m != REFERENCE]
@@ -924,8 +924,8 @@ def main(argv=None):
     parser.add_argument(
         "--datasets",
         nargs="+",
-        choices=list(RANKING_DATASETS) + list(HELD_OUT),
-        help="default: all of datasets.RANKING_DATASETS (never the held-out sets)",
+        choices=list(RANKING_DATASETS) + list(HELD_OUT) + list(CONFIRMATION),
+        help="default: all of datasets.RANKING_DATASETS (never the held-out or confirmation sets)",
     )
     parser.add_argument("--methods", nargs="+", choices=ALL_METHODS)
     parser.add_argument("--repeats", type=int, help=f"repeats of 5-fold CV ({FULL_REPEATS})")
