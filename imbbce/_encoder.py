@@ -177,9 +177,11 @@ class TableEncoder:
         return center, scale
 
     def _scale(self, numeric):
-        """The imputed numeric columns, scaled as fitted (a new array)."""
-        scaled = (numeric - self.center_.astype(numeric.dtype)) / self.scale_.astype(numeric.dtype)
-        return smooth_clip(scaled) if self.scaling == "robust" else scaled
+        """The imputed numeric columns, scaled as fitted (a new array; no
+        other temporary of its size, so that large tables scale in place)."""
+        scaled = numeric - self.center_.astype(numeric.dtype)
+        scaled /= self.scale_.astype(numeric.dtype)
+        return smooth_clip(scaled, out=scaled) if self.scaling == "robust" else scaled
 
     def _fit_column(self, values, name):
         missing = is_missing(values)
@@ -342,19 +344,24 @@ class TableEncoder:
         return np.asarray(out, dtype=object)
 
 
-def smooth_clip(x):
+def smooth_clip(x, out=None):
     """``x / sqrt(1 + (x / 3) ** 2)``: about ``x`` near 0, tending to +-3.
 
     Parameters
     ----------
-    x : ndarray
+    x : ndarray of float
+    out : ndarray or None, default=None
+        Where to write the result (``x`` itself is allowed); None: a new array.
 
     Returns
     -------
     ndarray
-        A new array of ``x``'s dtype.
+        The result, of ``x``'s dtype.
     """
-    return x / np.sqrt(1 + (x / x.dtype.type(CLIP_LEVEL)) ** 2)
+    # hypot(x / 3, 1) is sqrt(1 + (x / 3) ** 2) without overflow for huge x.
+    root = x / x.dtype.type(CLIP_LEVEL)
+    np.hypot(root, x.dtype.type(1.0), out=root)
+    return np.divide(x, root, out=out)
 
 
 def _rows(part, rows):

@@ -272,21 +272,29 @@ def _add_scaling(scope, container, estimator, features):
     container.add_node("Div", [centred, scale], [scaled], name=n("Div"))
     if encoder.scaling != "robust":
         return scaled
-    # x / sqrt(1 + (x / level) ** 2), as smooth_clip computes it.
-    ratio, square, plus_one, root, clipped = (
+    # x / sqrt(1 + (x / level) ** 2), as smooth_clip computes it, written as
+    # level * r / sqrt(1 + r * r) with r = x / level bounded by 1e18, so that r * r
+    # cannot overflow float32 (smooth_clip uses hypot, which ONNX lacks).
+    ratio, bounded, square, plus_one, root, unit, clipped = (
         n("ratio"),
+        n("bounded"),
         n("square"),
         n("plus_one"),
         n("root"),
+        n("unit"),
         n("clipped"),
     )
     level = _constant(scope, container, np.float32(CLIP_LEVEL))
     one = _constant(scope, container, np.float32(1.0))
+    low = _constant(scope, container, np.float32(-1e18))
+    high = _constant(scope, container, np.float32(1e18))
     container.add_node("Div", [scaled, level], [ratio], name=n("Div"))
-    container.add_node("Mul", [ratio, ratio], [square], name=n("Mul"))
+    container.add_node("Clip", [ratio, low, high], [bounded], name=n("Clip"))
+    container.add_node("Mul", [bounded, bounded], [square], name=n("Mul"))
     container.add_node("Add", [one, square], [plus_one], name=n("Add"))
     container.add_node("Sqrt", [plus_one], [root], name=n("Sqrt"))
-    container.add_node("Div", [scaled, root], [clipped], name=n("Div"))
+    container.add_node("Div", [bounded, root], [unit], name=n("Div"))
+    container.add_node("Mul", [unit, level], [clipped], name=n("Mul"))
     return clipped
 
 

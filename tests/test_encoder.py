@@ -178,8 +178,11 @@ def test_scaling_a_sparse_matrix_says_what_to_do():
 def test_smooth_clip_keeps_small_values_and_dtype():
     from imbbce._encoder import smooth_clip
 
-    x = np.array([-1e6, -3.0, -0.1, 0.0, 0.1, 3.0, 1e6], dtype=np.float32)
+    x = np.array([-3e38, -1e6, -3.0, -0.1, 0.0, 0.1, 3.0, 1e6, 3e38], dtype=np.float32)
     y = smooth_clip(x)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y[[2, 3, 4]], x[[2, 3, 4]], rtol=1e-3)
-    np.testing.assert_allclose(y[[0, -1]], [-3.0, 3.0], rtol=1e-6)
+    np.testing.assert_allclose(y[[3, 4, 5]], x[[3, 4, 5]], rtol=1e-3)
+    np.testing.assert_allclose(y[[0, 1, -2, -1]], [-3.0, -3.0, 3.0, 3.0], rtol=1e-6)
+    z = x.copy()
+    assert smooth_clip(z, out=z) is z
+    np.testing.assert_array_equal(z, y)

@@ -170,6 +170,7 @@ def test_numerical_scaling_is_carried_with_imputation(scaling):
     raw32 = raw.astype(np.float32)
     onx = skl2onnx.to_onnx(clf, raw32[:1], options={"zipmap": False})
     raw32[0, 0] = raw32[1, 3] = np.nan
+    raw32[2, 2] = 3e38  # an extreme value: clipped to 3, not overflowing
     assert_matches(clf, onx, raw32, clf.classes_)
 
 
