@@ -138,9 +138,7 @@ class TableEncoder:
             for j, name in enumerate(names):
                 self._fit_column(categorical[:, j], name)
         self.unknown_column_ = np.asarray(self.unknown_column_, dtype=bool)
-        self.passthrough_ = (
-            table.categorical is None and len(self.missing_indicator_) == 0 and self.scaling is None
-        )
+        self.passthrough_ = not self.adds_columns and self.scaling is None
         self.n_codes_ = self.n_numeric_ + len(self.missing_indicator_) + len(self.categories_)
         self.n_features_out_ = (
             self.n_numeric_
@@ -148,6 +146,12 @@ class TableEncoder:
             + sum(len(c) + int(u) for c, u in zip(self.categories_, self.unknown_column_))
         )
         return self
+
+    @property
+    def adds_columns(self):
+        """Whether the network's input has columns ``X`` does not: one-hot
+        codes or missing indicators."""
+        return bool(self.categories_) or len(self.missing_indicator_) > 0
 
     def _fit_scaling(self, numeric, rows):
         """``center_`` and ``scale_`` of the imputed training rows, or (None, None)."""
@@ -176,10 +180,12 @@ class TableEncoder:
         scale[~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(center), 1.0))] = 1.0
         return center, scale
 
-    def _scale(self, numeric):
-        """The imputed numeric columns, scaled as fitted (a new array; no
-        other temporary of its size, so that large tables scale in place)."""
-        scaled = numeric - self.center_.astype(numeric.dtype)
+    def _scale(self, numeric, in_place):
+        """The imputed numeric columns, scaled as fitted: in ``numeric`` itself
+        when ``in_place`` (an array of this encoder's own), otherwise in one
+        new array, with no other temporary of its size."""
+        center = self.center_.astype(numeric.dtype)
+        scaled = np.subtract(numeric, center, out=numeric if in_place else None)
         scaled /= self.scale_.astype(numeric.dtype)
         return smooth_clip(scaled, out=scaled) if self.scaling == "robust" else scaled
 
@@ -243,14 +249,15 @@ class TableEncoder:
             if self.passthrough_ and not has_nan(numeric):
                 return numeric  # the common case: no mask, no copy
             missing = np.isnan(numeric)
-            if missing.any():
+            imputed = missing.any()
+            if imputed:  # a new array: the caller's stays as it is
                 numeric = np.where(missing, self.means_.astype(numeric.dtype), numeric)
                 indicators = missing[:, self.missing_indicator_]
             else:
                 indicators = np.zeros((len(numeric), len(self.missing_indicator_)), dtype=bool)
             if self.center_ is not None:
-                numeric = self._scale(numeric)
-            if table.categorical is None and not len(self.missing_indicator_):
+                numeric = self._scale(numeric, in_place=imputed)
+            if not self.adds_columns:
                 return numeric
             parts = [numeric, indicators.astype(numeric.dtype)]
         elif self.passthrough_:

@@ -228,7 +228,7 @@ def check_exportable(estimator):
         ),
     )
     encoder = getattr(estimator, "encoder_", None)
-    if encoder is not None and (encoder.categories_ or len(encoder.missing_indicator_)):
+    if encoder is not None and encoder.adds_columns:
         raise NotImplementedError(
             "This BalancedBCEClassifier encodes its input before the network (categorical "
             "columns or missing values in the training data), and the ONNX converter exports "

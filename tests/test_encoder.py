@@ -186,3 +186,19 @@ def test_smooth_clip_keeps_small_values_and_dtype():
     z = x.copy()
     assert smooth_clip(z, out=z) is z
     np.testing.assert_array_equal(z, y)
+
+
+def test_scaling_imputes_then_scales_without_touching_the_callers_array():
+    X = skewed_table()
+    X[::5, 0] = np.nan
+    before = X.copy()
+    for scaling in ("standard", "robust"):
+        encoder, table, _ = fitted_encoder(X, scaling=scaling)
+        out = encoder.transform(table)
+        np.testing.assert_array_equal(X, before)
+        assert encoder.adds_columns and out.shape[1] == 5  # the missing indicator
+        # An imputed value is the training mean, scaled like the others.
+        mean = np.nanmean(before[:, 0])
+        plain = (mean - encoder.center_[0]) / encoder.scale_[0]
+        expected = plain if scaling == "standard" else plain / np.sqrt(1 + (plain / 3) ** 2)
+        np.testing.assert_allclose(out[0, 0], expected, atol=1e-12)
