@@ -83,8 +83,9 @@ def _parser():
         "compare",
         help="cross-validate imbalance strategies on a CSV file",
         description=(
-            "Cross-validate plain BCE, class weights, SMOTE, random under-sampling, balanced "
-            "batches and focal loss (a StandardScaler and BalancedBCEClassifier pipeline) on "
+            "Cross-validate plain BCE, class weights, logit adjustment (the defaults), SMOTE, "
+            "random under-sampling, balanced batches and focal loss (a StandardScaler and "
+            "BalancedBCEClassifier pipeline) on "
             "a CSV file, and print mean ± std over the folds per metric. Columns of text are "
             "categories (one-hot encoded inside the estimator, unknown values allowed); "
             "numeric columns are standardised and may have missing values (imputed, with a "

@@ -178,20 +178,35 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         "balanced_batch". Samplers see the labels of ``y`` as given to
         ``fit``, so a dict is keyed by them (``{"no": 500}``) and a callable
         receives them.
-    class_weight : None, "balanced" or dict, default="balanced"
+    class_weight : None, "balanced" or dict, default=None
         Per-class loss weights. "balanced" is ``n / (2 * n_c)``, computed on
         the labels the loss actually sees (after resampling; equal shares
         under "balanced_batch"), so resampling and weighting never correct
         twice. A dict is keyed by the labels of ``y``; a label left out gets
         weight 1. Applied as per-sample weights in a loss reduced as
         ``sum(w * l) / (batch rows * mean training weight)``, an unbiased
-        estimate of the weighted mean loss over all training rows.
-    loss : {"bce", "focal", "logit_adjusted"}, default="bce"
+        estimate of the weighted mean loss over all training rows. None
+        (the default) weights every class 1: the default loss, logit
+        adjustment, corrects for the imbalance instead. Class weights act
+        on top of any loss, so with the default loss "balanced" corrects
+        twice (more rows predicted positive at 0.5); the
+        defaults until 2026-12, class-weighted BCE, are
+        ``class_weight="balanced", loss="bce"``.
+    loss : {"bce", "focal", "logit_adjusted"}, default="logit_adjusted"
         Binary cross-entropy; focal loss (Lin et al., 2017,
         :class:`~imbbce.FocalLoss`); or logit-adjusted cross-entropy (Menon et
         al., 2021, :class:`~imbbce.LogitAdjustedLoss`), whose logits are
-        shifted by ``tau * log(p1 / p0)`` of the training prior during
-        training only. Class weights combine with each.
+        shifted by ``tau * log(p1 / p0)`` during training only, where
+        ``p1 / p0`` is the ratio of the classes in the labels the loss sees
+        (after resampling or balanced batches, so a sampler that balances
+        the classes leaves no shift): the network learns the logits of
+        balanced classes, and ``predict`` at 0.5 finds the minority. Why it
+        is the default: over the 69 data sets of the ranking benchmark it
+        ranked the minority better than class weights (average precision
+        +0.007, 95 % interval [0.003, 0.012]), with a balanced accuracy no
+        lower (+0.003 [0.001, 0.005]) (:ref:`network`). "bce" with
+        ``class_weight=None`` is the plain network that collapses onto the
+        majority class.
     focal_gamma : float >= 0, default=2.0
         Focusing parameter of the focal loss; 0 gives weighted BCE.
     tau : float >= 0, default=1.0
@@ -303,7 +318,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         with the temperature: it moves the mean probability, which a
         temperature cannot, and brought the mean probability within 0.01
         of the real rate on the five benchmark sets where "temperature"
-        did so on two. Both are fitted under weak priors (around no
+        did so on three. Both are fitted under weak priors (around no
         change) that keep a small or perfectly separated split from
         over-fitting. With ``prior_correction`` they are fitted for, and
         applied before, the prior shift: ``expit(logit / temperature_ +
@@ -571,8 +586,8 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         module_params=None,
         sampler=None,
         sampling_strategy="auto",
-        class_weight="balanced",
-        loss="bce",
+        class_weight=None,
+        loss="logit_adjusted",
         focal_gamma=2.0,
         tau=1.0,
         weight_decay=0.0,

@@ -34,14 +34,17 @@ from .exceptions import MajorityCollapseWarning
 __all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies", "default_pipeline"]
 
 #: The strategies compared when ``strategies=None``: parameter overrides of
-#: the base estimator, whose own defaults are class weights "balanced".
+#: the base estimator, whose own defaults are logit adjustment without class
+#: weights. Each names the loss and the class weights it means, so that it
+#: stays what its name says whatever the base estimator's settings.
 DEFAULT_STRATEGIES = {
-    "plain BCE": {"class_weight": None},
-    "class weights": {},
-    "SMOTE": {"sampler": "smote"},
-    "random under-sampling": {"sampler": "random_under"},
-    "balanced batches": {"sampler": "balanced_batch"},
-    "focal loss": {"loss": "focal"},
+    "plain BCE": {"class_weight": None, "loss": "bce"},
+    "class weights": {"class_weight": "balanced", "loss": "bce"},
+    "logit adjustment": {"class_weight": None, "loss": "logit_adjusted"},
+    "SMOTE": {"sampler": "smote", "class_weight": None, "loss": "bce"},
+    "random under-sampling": {"sampler": "random_under", "class_weight": None, "loss": "bce"},
+    "balanced batches": {"sampler": "balanced_batch", "class_weight": None, "loss": "bce"},
+    "focal loss": {"class_weight": "balanced", "loss": "focal"},
 }
 
 #: The metrics reported when ``scoring`` is left at its default.
@@ -88,14 +91,14 @@ def compare_strategies(
     strategies : dict of str to dict, default=None
         Name -> parameter overrides of the base estimator, e.g.
         ``{"SMOTE, 100 epochs": {"sampler": "smote", "max_iter": 100}}``.
-        None compares the built-in strategies: plain BCE
-        (``class_weight=None``), class weights (the defaults), SMOTE, random
-        under-sampling, balanced batches and focal loss. The base estimator
-        weights classes "balanced" by default; after a sampler has balanced
-        the classes those weights are 1, so the sampler strategies are not
-        weighted twice, and "focal loss" is the class-balanced focal loss of
-        Lin et al. (2017). When the base estimator is a pipeline, the names
-        refer to its final step's parameters.
+        None compares the built-in strategies (``DEFAULT_STRATEGIES``): plain
+        BCE (``class_weight=None, loss="bce"``), class weights ("balanced",
+        with BCE: the defaults until 2026-12), logit adjustment (the
+        defaults), SMOTE, random under-sampling and balanced batches (each
+        with BCE: the sampler balances the classes, nothing else corrects),
+        and focal loss with class weights "balanced" (the class-balanced
+        focal loss of Lin et al., 2017). When the base estimator is a
+        pipeline, the names refer to its final step's parameters.
     estimator : estimator or None, default=None
         The base estimator, cloned for each strategy. None means
         ``make_pipeline(StandardScaler(), BalancedBCEClassifier())``: the

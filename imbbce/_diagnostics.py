@@ -191,9 +191,11 @@ def warn_if_collapsed(report, minority_label, settings=None):
 def majority_remedies(report, settings):
     """The advice of a collapse onto the majority, given what the fit used.
 
-    A remedy already in place is left out (``class_weight='balanced'`` when
-    the classes are weighted); causes in the settings come first
-    (``prior_correction=True``, a threshold above 0.5).
+    A remedy already in place is left out (``loss='logit_adjusted'`` when it
+    is the loss, a sampler when there is one, ``class_weight='balanced'``
+    when the classes are weighted or a sampler balances them: its weights
+    would be 1); causes in the settings come first (``prior_correction=True``,
+    a threshold above 0.5).
     """
     causes = []
     threshold = settings.get("threshold")
@@ -206,7 +208,9 @@ def majority_remedies(report, settings):
     if isinstance(threshold, Real) and threshold > 0.5:
         causes.append(f"threshold={threshold} asks for a probability above it: lower it")
     remedies = []
-    if settings.get("class_weight") is None:
+    if settings.get("loss") != "logit_adjusted":
+        remedies.append("loss='logit_adjusted' (the default)")
+    if settings.get("class_weight") is None and settings.get("sampler") is None:
         remedies.append("class_weight='balanced'")
     if settings.get("sampler") is None:
         remedies.append("a sampler (sampler='smote', 'random_over' or 'balanced_batch')")

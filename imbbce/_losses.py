@@ -152,6 +152,12 @@ class LogitAdjustedLoss(WeightedBCELoss):
     logits that are already corrected for the class prior. With ``tau=0`` it
     is weighted binary cross-entropy.
 
+    Why the validation loss is not shifted: early stopping on it
+    (``scoring="loss"``) trains longer unshifted, and longer training ranks
+    the minority better. On eight sets of the ranking benchmark the shifted
+    validation loss stopped earlier and lost average precision (0.702
+    against 0.729) and balanced accuracy (0.866 against 0.881).
+
     Parameters
     ----------
     prior : float

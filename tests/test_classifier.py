@@ -99,7 +99,12 @@ def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     # validation split. The split shows the collapse.
     one_mlp = {"ensemble_size": 1, "hidden_layer_sizes": (64, 32), "learning_rate_init": 1e-3}
     plain = BalancedBCEClassifier(
-        class_weight=None, dropout=0.0, early_stopping=True, random_state=0, **one_mlp
+        class_weight=None,
+        loss="bce",
+        dropout=0.0,
+        early_stopping=True,
+        random_state=0,
+        **one_mlp,
     )
     with pytest.warns(MajorityCollapseWarning, match="collapsed onto the majority class"):
         plain.fit(X_train, y_train)
@@ -109,8 +114,10 @@ def test_plain_bce_collapses_where_the_defaults_do_not(rare):
     # Plain BCE in the default network, without the split, misses more of the
     # minority than the defaults do. (32 test minority rows: each is 0.031 of
     # recall. Over random_state 0-4: the usual recipe 0.00-0.28, the default
-    # network without class weights 0.31-0.34, the defaults 0.56-0.69.)
-    no_split = BalancedBCEClassifier(class_weight=None, random_state=0).fit(X_train, y_train)
+    # network with plain BCE 0.31-0.34, the defaults 0.59-0.66, class weights
+    # instead of logit adjustment 0.56-0.69.)
+    no_split = BalancedBCEClassifier(class_weight=None, loss="bce", random_state=0)
+    no_split.fit(X_train, y_train)
     assert no_split.early_stopping_ is False
     no_split_recall = recall_score(y_test, no_split.predict(X_test))
 
@@ -219,8 +226,9 @@ def test_callers_arrays_are_not_modified(imbalanced):
 def test_sample_weight_changes_the_model(imbalanced):
     X, y = imbalanced
     heavy_positives = np.where(y == 1, 20.0, 1.0)
-    base = BalancedBCEClassifier(class_weight=None, **FAST).fit(X, y)
-    weighted = BalancedBCEClassifier(class_weight=None, **FAST).fit(X, y, heavy_positives)
+    base = BalancedBCEClassifier(class_weight=None, loss="bce", **FAST).fit(X, y)
+    weighted = BalancedBCEClassifier(class_weight=None, loss="bce", **FAST)
+    weighted.fit(X, y, heavy_positives)
     assert weighted.predict_proba(X)[:, 1].mean() > base.predict_proba(X)[:, 1].mean() + 0.05
 
 
@@ -255,17 +263,19 @@ def test_training_uses_the_fused_optimizer_step(imbalanced):
 def test_class_weight_dict_by_user_labels(imbalanced):
     X, y = imbalanced
     labels = np.array(["neg", "pos"])
-    clf = BalancedBCEClassifier(class_weight={"pos": 4.0}, **FAST).fit(X, labels[y])
+    clf = BalancedBCEClassifier(class_weight={"pos": 4.0}, loss="bce", **FAST)
+    clf.fit(X, labels[y])
     np.testing.assert_array_equal(clf.class_weight_, [1.0, 4.0])
 
 
 def test_balanced_weights_are_computed_after_resampling(imbalanced):
     X, y = imbalanced
-    plain = BalancedBCEClassifier(**FAST).fit(X, y)
+    balanced = {"class_weight": "balanced", "loss": "bce", **FAST}
+    plain = BalancedBCEClassifier(**balanced).fit(X, y)
     assert plain.class_weight_[1] > 3  # about 10 % positives
-    smote = BalancedBCEClassifier(sampler="smote", **FAST).fit(X, y)
+    smote = BalancedBCEClassifier(sampler="smote", **balanced).fit(X, y)
     np.testing.assert_allclose(smote.class_weight_, [1.0, 1.0])  # SMOTE already balanced
-    batches = BalancedBCEClassifier(sampler="balanced_batch", **FAST).fit(X, y)
+    batches = BalancedBCEClassifier(sampler="balanced_batch", **balanced).fit(X, y)
     np.testing.assert_allclose(batches.class_weight_, [1.0, 1.0])
 
 
@@ -359,7 +369,7 @@ def test_threshold_moves_predictions_and_decision_function_agrees(imbalanced):
 
 def test_threshold_auto_is_tuned_on_validation(rare):
     X, y = rare
-    clf = BalancedBCEClassifier(class_weight=None, threshold="auto", random_state=0)
+    clf = BalancedBCEClassifier(class_weight=None, loss="bce", threshold="auto", random_state=0)
     clf.fit(X[:2000], y[:2000])
     assert clf.threshold_ < 0.5  # plain BCE under-predicts the minority: the threshold drops
     assert recall_score(y[2000:], clf.predict(X[2000:])) > 0.3
@@ -453,7 +463,7 @@ def test_losses_are_used(imbalanced, loss, cls):
 @pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # plain BCE, 15 epochs
 def test_logit_adjustment_raises_minority_logits(imbalanced):
     X, y = imbalanced
-    plain = BalancedBCEClassifier(class_weight=None, **NO_SPLIT).fit(X, y)
+    plain = BalancedBCEClassifier(class_weight=None, loss="bce", **NO_SPLIT).fit(X, y)
     adjusted = BalancedBCEClassifier(class_weight=None, loss="logit_adjusted", **NO_SPLIT).fit(X, y)
     assert adjusted.decision_function(X).mean() > plain.decision_function(X).mean() + 0.5
 
@@ -485,7 +495,9 @@ def test_prior_shift_follows_the_prior_the_loss_saw(imbalanced, sampler, seen):
     # Without class weights the only shift is the prior the loss saw against
     # the real one: logit(0.5) - logit(real) after balancing, none without.
     X, y = imbalanced
-    clf = BalancedBCEClassifier(sampler=sampler, class_weight=None, max_iter=2, **NO_SPLIT_SEED)
+    clf = BalancedBCEClassifier(
+        sampler=sampler, class_weight=None, loss="bce", max_iter=2, **NO_SPLIT_SEED
+    )
     clf.fit(X, y)
     real = y.mean()
     expected = 0.0 if seen is None else np.log(seen / (1 - seen)) - np.log(real / (1 - real))
@@ -879,7 +891,13 @@ def test_focal_loss_makes_easy_rows_less_confident(imbalanced):
 @pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # plain BCE, 15 epochs
 def test_balanced_batches_raise_the_minority_share_the_model_learns(imbalanced):
     X, y = imbalanced
-    common = {"class_weight": None, "early_stopping": False, "max_iter": 15, "random_state": 0}
+    common = {
+        "class_weight": None,
+        "loss": "bce",
+        "early_stopping": False,
+        "max_iter": 15,
+        "random_state": 0,
+    }
     plain = BalancedBCEClassifier(**common).fit(X, y)
     balanced = BalancedBCEClassifier(sampler="balanced_batch", **common).fit(X, y)
     assert balanced.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean() + 0.1

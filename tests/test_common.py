@@ -21,7 +21,8 @@ CHECK_PARAMS = dict(hidden_layer_sizes=(16,), learning_rate_init=0.03, max_iter=
 INSTANCES = [
     # early_stopping="auto", which is off on the checks' small data.
     BalancedBCEClassifier(**CHECK_PARAMS),
-    BalancedBCEClassifier(class_weight=None, **CHECK_PARAMS),
+    # Class-weighted BCE, the defaults until logit adjustment replaced it.
+    BalancedBCEClassifier(class_weight="balanced", loss="bce", **CHECK_PARAMS),
     BalancedBCEClassifier(sampler=RandomOverSampler(random_state=0), **CHECK_PARAMS),
     BalancedBCEClassifier(early_stopping=False, **CHECK_PARAMS),
     # The validation split, its scoring and the restore of the best epoch on

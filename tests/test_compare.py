@@ -124,15 +124,15 @@ def test_collapse_column_reports_plain_bce(collapsing_data):
     table = compare_strategies(
         X,
         y,
-        {"plain BCE": {"class_weight": None}, "class weights": {}},
+        {"plain BCE": {"class_weight": None, "loss": "bce"}, "defaults": {}},
         estimator=BalancedBCEClassifier(max_iter=15),
         cv=2,
         random_state=0,
     )
     assert table.loc["plain BCE", "collapsed_mean"] == 1.0
     assert table.loc["plain BCE", "minority_recall_mean"] == 0.0
-    assert table.loc["class weights", "collapsed_mean"] == 0.0
-    assert table.loc["class weights", "minority_recall_mean"] > 0.5
+    assert table.loc["defaults", "collapsed_mean"] == 0.0
+    assert table.loc["defaults", "minority_recall_mean"] > 0.5
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(y, y_before)
 
@@ -149,7 +149,7 @@ def test_default_strategies_and_progress(capsys):
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == len(DEFAULT_STRATEGIES)
-    assert lines[0].startswith("[compare_strategies] 1/6 plain BCE (")
+    assert lines[0].startswith("[compare_strategies] 1/7 plain BCE (")
     assert "average_precision" in lines[0] and "collapsed in" in lines[0]
 
 

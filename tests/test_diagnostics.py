@@ -98,7 +98,8 @@ def test_warn_if_collapsed_gives_numbers_and_remedies():
     assert "collapsed onto the majority class" in message
     assert "10 rows, 20.0% of class 'fraud'" in message
     assert "for 0.0% of rows, with minority recall 0.00" in message
-    for remedy in ("class_weight='balanced'", "sampler=", "loss='focal'", "threshold='auto'"):
+    remedies = ("loss='logit_adjusted'", "class_weight='balanced'", "sampler=", "loss='focal'")
+    for remedy in (*remedies, "threshold='auto'"):
         assert remedy in message
 
 
@@ -129,7 +130,9 @@ def collapsing_data():
 
 def test_plain_bce_collapses_and_warns(collapsing_data):
     X, y = collapsing_data
-    clf = BalancedBCEClassifier(class_weight=None, early_stopping=True, max_iter=30, random_state=0)
+    clf = BalancedBCEClassifier(
+        class_weight=None, loss="bce", early_stopping=True, max_iter=30, random_state=0
+    )
     with pytest.warns(MajorityCollapseWarning, match="of class 'fraud'") as record:
         clf.fit(X, y)
     # The warning points at the caller's line, not into the package.
@@ -209,9 +212,9 @@ def _message(settings, checked_on="validation"):
 
 
 DEFAULTS = dict(
-    class_weight="balanced",
+    class_weight=None,
     sampler=None,
-    loss="bce",
+    loss="logit_adjusted",
     threshold=0.5,
     prior_correction=False,
     max_iter=100,
@@ -223,7 +226,11 @@ def test_advice_leaves_out_what_is_already_in_place():
     message = _message({**DEFAULTS, "sampler": "smote", "stop_reason": "early_stopping"})
     assert "class_weight='balanced'" not in message and "sampler=" not in message
     assert "loss='focal'" in message and "threshold='auto'" in message
-    assert "class_weight='balanced'" in _message({**DEFAULTS, "class_weight": None})
+    assert "loss='logit_adjusted'" not in message  # the default loss is in place
+    assert "class_weight='balanced'" in _message(DEFAULTS)
+    weighted = _message({**DEFAULTS, "class_weight": "balanced", "loss": "bce"})
+    assert "class_weight='balanced'" not in weighted
+    assert "loss='logit_adjusted' (the default)" in weighted
 
 
 def test_patience_only_when_early_stopping_ended_training_else_longer_training():

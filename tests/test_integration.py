@@ -153,11 +153,11 @@ class WeightRecorder(BalancedBCEClassifier):
 def test_adaboost_uses_sample_weight(data):
     X, y = data
     WeightRecorder.received = []
-    # Boosting does the reweighting, so the networks train without class
-    # weights (with them, the second round's network was worse than chance on
+    # Boosting does the reweighting, so the networks train with plain BCE
+    # (with class weights, the second round's network was worse than chance on
     # the boosted weights and AdaBoost stopped after one).
     boost = AdaBoostClassifier(
-        WeightRecorder(class_weight=None, max_iter=5, random_state=0),
+        WeightRecorder(class_weight=None, loss="bce", max_iter=5, random_state=0),
         n_estimators=2,
         random_state=0,
     )

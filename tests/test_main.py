@@ -16,6 +16,7 @@ from imbbce.__main__ import DEFAULT_MAX_ITER, main
 STRATEGIES = [
     "plain BCE",
     "class weights",
+    "logit adjustment",
     "SMOTE",
     "random under-sampling",
     "balanced batches",

@@ -302,7 +302,7 @@ DEFAULT_UNTRUSTED_TYPES = [
     "imbbce._classifier.BalancedBCEClassifier",
     "imbbce._data.BatchIterator",
     "imbbce._encoder.TableEncoder",
-    "imbbce._losses.WeightedBCELoss",
+    "imbbce._losses.LogitAdjustedLoss",
     "imbbce._modules.BatchEnsembleLinear",
     "imbbce._modules.EnsembleMLP",
     "imbbce._modules.MemberSharedDropout",

@@ -25,7 +25,7 @@ def collapsing_data():
 
 def plain_bce():
     return BalancedBCEClassifier(
-        class_weight=None, early_stopping=True, max_iter=30, random_state=0
+        class_weight=None, loss="bce", early_stopping=True, max_iter=30, random_state=0
     )
 
 
