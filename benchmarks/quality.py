@@ -196,8 +196,10 @@ def make_method(name, X_train, y_train, seed, epochs):
     raise ValueError(name)
 
 
-#: The inner search of "imbbce_tuned": the defaults (class weights) or SMOTE, the two
-#: families that the benchmark's ranking and decisions split between (see
+#: The inner search of "imbbce_tuned": the defaults (logit adjustment since 2026-12-04,
+#: class weights before) or SMOTE (on which logit adjustment shifts by nothing, as class
+#: weights "balanced" weighed 1), the two families that the benchmark's ranking and
+#: decisions split between (see
 #: benchmarks/results/findings.md). Two candidates and two inner folds, so that the full
 #: run fits its time budget. Left out at 100 epochs: early stopping forced on (with
 #: "auto" scoring or on the weighted validation loss), chosen in 7 of 115 outer folds,
