@@ -46,13 +46,16 @@ print(f"{len(y)} rows, {y.sum()} malignant ({y.mean():.1%})")
 # the training part of each fit and never the validation split that early
 # stopping watches.
 #
-# The grid has two parts: every sampler with and without class weights, and
-# the two losses without class weights. ``SMOTE(k_neighbors=3)`` is an object:
-# its own parameters could be searched as ``net__sampler__k_neighbors``.
+# The grid has two parts: every sampler with and without class weights, on
+# binary cross-entropy, and the two other losses without class weights, one
+# of them the estimator's default, logit adjustment. The base network is set to
+# ``loss="bce"`` so that each candidate names the one remedy it adds.
+# ``SMOTE(k_neighbors=3)`` is an object: its own parameters could be searched
+# as ``net__sampler__k_neighbors``.
 pipe = Pipeline(
     [
         ("scale", StandardScaler()),
-        ("net", BalancedBCEClassifier(max_iter=100, random_state=0)),
+        ("net", BalancedBCEClassifier(loss="bce", max_iter=100, random_state=0)),
     ]
 )
 param_grid = [
@@ -124,7 +127,7 @@ plt.show()
 # %%
 # What to look at: strategies whose ranking (left) is about equal can still
 # differ a lot in their decisions (right). Plain BCE (``sampler=None,
-# class_weight=None``) usually ranks about as well as the others but decides
+# class_weight=None`` on the BCE base) usually ranks about as well as the others but decides
 # worse at 0.5. With about ten positives per test fold, error bars overlap
 # widely: prefer a simpler strategy unless another is clearly ahead. The
 # decision threshold can then be tuned on top of the best pipeline, with

@@ -43,10 +43,10 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratif
 print(f"{len(y)} rows, {y.sum()} of them 1s ({y.mean():.1%})")
 
 
-def fit(class_weight):
+def fit(**params):
     """Scale the pixels, then train the network; return the fitted pipeline."""
     clf = BalancedBCEClassifier(
-        class_weight=class_weight,
+        **params,
         early_stopping=True,
         validation_fraction=0.2,
         scoring="average_precision",
@@ -58,12 +58,12 @@ def fit(class_weight):
 # %%
 # Plain BCE collapses, and says so
 # --------------------------------
-# ``class_weight=None`` is plain binary cross-entropy. ``fit`` ends by
+# ``class_weight=None, loss="bce"`` is plain binary cross-entropy. ``fit`` ends by
 # predicting the validation split; here it predicts "not a 1" for every row,
 # so it warns. The warning gives the numbers and the remedies.
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", MajorityCollapseWarning)
-    plain = fit(class_weight=None)
+    plain = fit(class_weight=None, loss="bce")
 for warning in caught:
     print(f"{warning.category.__name__}: {warning.message}\n")
 print(plain[-1].diagnostics_)
@@ -71,10 +71,11 @@ print(plain[-1].diagnostics_)
 # %%
 # The defaults do not
 # -------------------
-# imbbce's defaults weight the classes "balanced": each class contributes
-# half of the loss. No warning; the minority is found on the validation split.
-weighted = fit(class_weight="balanced")
-print(weighted[-1].diagnostics_)
+# imbbce's defaults adjust the logits for the class prior while training
+# (logit adjustment): the network learns as if the classes were balanced. No
+# warning; the minority is found on the validation split.
+adjusted = fit()
+print(adjusted[-1].diagnostics_)
 
 # %%
 # The training histories
@@ -84,20 +85,21 @@ print(weighted[-1].diagnostics_)
 # * **The training loss** (solid blue) falls smoothly in both runs: plain
 #   BCE's run looks as healthy as the other. A falling loss is no sign that the
 #   minority is learnt; with 98 % majority rows, a network that is sure of the
-#   majority everywhere already has a low loss. (The two losses are weighted
-#   differently, so compare their shapes, not their values.)
+#   majority everywhere already has a low loss. (The defaults' training loss
+#   is that of the shifted logits, so compare shapes, not values.)
 # * **The validation score** (dashed green, right axis: average precision of
 #   the minority class) is what early stopping watches; the dotted line marks
 #   the epoch whose weights the model keeps. Plain BCE's score climbs too: it
 #   *ranks* the 1s well, yet none of them gets a probability above 0.5, so it
 #   *decides* "not a 1" for every row. ``diagnostics_`` checks the decisions,
 #   which is why it catches what the curves hide.
-# * **The validation loss** (orange) turning up while the score still
-#   improves (right panel, from about epoch 30) means the network grows more
-#   confident on the rows it gets wrong; early stopping follows the score,
-#   not the loss.
+# * **The validation loss** (orange) of the defaults starts high and falls
+#   late: their probabilities are those of balanced classes (``prior_correction=True``
+#   moves them to the real rate), which the log-loss of data with 2 % of 1s
+#   punishes until the network grows sure of the rows. Early stopping follows
+#   the score, not the loss.
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
-for ax, (name, model) in zip(axes, [("plain BCE", plain), ("class weights", weighted)]):
+for ax, (name, model) in zip(axes, [("plain BCE", plain), ("defaults", adjusted)]):
     TrainingHistoryDisplay.from_estimator(model, ax=ax)
     ax.set_title(name, pad=40)
 plt.show()
@@ -107,12 +109,12 @@ plt.show()
 # ------------------------------------
 # scikit-learn's own :class:`~sklearn.metrics.PrecisionRecallDisplay` works on
 # the fitted pipelines as they are. A curve shows every threshold; the marker
-# shows the one ``predict`` uses (0.5). Plain BCE's curve is at least as good as the
-# weighted one's, but its marker sits at recall 0: its probabilities rank the
-# 1s and all stay below 0.5. Class weights move the probabilities;
-# ``threshold="auto"`` would instead move the threshold.
+# shows the one ``predict`` uses (0.5). Plain BCE's curve ranks the 1s too
+# (less well than the defaults' here), but its marker sits at recall 0: its
+# probabilities all stay below 0.5. Logit adjustment moves the logits during
+# training; ``threshold="auto"`` would instead move the threshold.
 fig, ax = plt.subplots(layout="constrained")
-for name, model in [("plain BCE", plain), ("class weights", weighted)]:
+for name, model in [("plain BCE", plain), ("defaults", adjusted)]:
     curve = PrecisionRecallDisplay.from_estimator(model, X_test, y_test, name=name, ax=ax)
     predicted = model.predict(X_test)
     recall = recall_score(y_test, predicted)
@@ -127,6 +129,7 @@ plt.show()
 # Next steps
 # ----------
 # :func:`imbbce.compare_strategies` cross-validates the remedies the warning
-# names (class weights, SMOTE, random under-sampling, balanced batches, focal
-# loss) side by side, and :class:`~imbbce.StrategyComparisonDisplay` plots its
-# table. From a shell: ``python -m imbbce compare data.csv --target label``.
+# names (logit adjustment, class weights, SMOTE, random under-sampling,
+# balanced batches, focal loss) side by side, and
+# :class:`~imbbce.StrategyComparisonDisplay` plots its table. From a shell:
+# ``python -m imbbce compare data.csv --target label``.
