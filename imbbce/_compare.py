@@ -171,11 +171,11 @@ def compare_strategies(
     >>> from imbbce import BalancedBCEClassifier, compare_strategies
     >>> X, y = make_classification(n_samples=400, weights=[0.9], random_state=0)
     >>> table = compare_strategies(
-    ...     X, y, {"plain": {"class_weight": None}, "weighted": {}},
+    ...     X, y, {"plain BCE": {"loss": "bce"}, "defaults": {}},
     ...     estimator=BalancedBCEClassifier(max_iter=5), cv=2, random_state=0,
     ... )
     >>> list(table.index)
-    ['plain', 'weighted']
+    ['plain BCE', 'defaults']
     >>> list(table.columns[:2])
     ['average_precision_mean', 'average_precision_std']
     """
