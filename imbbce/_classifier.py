@@ -187,11 +187,13 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         ``sum(w * l) / (batch rows * mean training weight)``, an unbiased
         estimate of the weighted mean loss over all training rows. None
         (the default) weights every class 1: the default loss, logit
-        adjustment, corrects for the imbalance instead. Class weights act
-        on top of any loss, so with the default loss "balanced" corrects
-        twice (more rows predicted positive at 0.5); the
-        defaults until 2026-12, class-weighted BCE, are
-        ``class_weight="balanced", loss="bce"``.
+        adjustment, corrects for the imbalance instead. "balanced" with
+        logit adjustment corrects once: the weights balance the classes and
+        the adjustment then shifts by nothing, so it trains class-weighted
+        BCE, the defaults until 2026-12 (with weights acting on top of the
+        shift, the pair called far more rows positive: balanced accuracy
+        0.837 against 0.880 on the ranking benchmark's 19 sets). A dict
+        acts on top of any loss, as a cost of each class's errors.
     loss : {"bce", "focal", "logit_adjusted"}, default="logit_adjusted"
         Binary cross-entropy; focal loss (Lin et al., 2017,
         :class:`~imbbce.FocalLoss`); or logit-adjusted cross-entropy (Menon et
@@ -199,8 +201,9 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         shifted by ``tau * log(p1 / p0)`` during training only, where
         ``p1 / p0`` is the ratio of the classes in the labels the loss sees
         (after resampling or balanced batches, so a sampler that balances
-        the classes leaves no shift): the network learns the logits of
-        balanced classes, and ``predict`` at 0.5 finds the minority. Why it
+        the classes leaves no shift, as do class weights "balanced"): the
+        network learns the logits of balanced classes, and ``predict`` at
+        0.5 finds the minority. Why it
         is the default: over the 69 data sets of the ranking benchmark it
         ranked the minority better than class weights (average precision
         +0.007, 95 % interval [0.003, 0.012]), with a balanced accuracy no
@@ -754,7 +757,11 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
             codes=self.encoder_ if on_codes else None,
         )
         self.class_weight_ = train.class_weight
-        loss_shift = self.tau * logit(train.seen_prior) if self.loss == "logit_adjusted" else 0.0
+        # Logit adjustment shifts by the prior of the classes the loss sees;
+        # weights "balanced" already make them count equally, so it then shifts
+        # by nothing instead of correcting the imbalance a second time.
+        adjusted_prior = 0.5 if self.class_weight == "balanced" else train.seen_prior
+        loss_shift = self.tau * logit(adjusted_prior) if self.loss == "logit_adjusted" else 0.0
         self.prior_shift_ = prior_shift(
             positive_share(train_y, train_w), train.seen_prior, train.class_weight, loss_shift
         )
@@ -804,7 +811,7 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
                 self.loss,
                 focal_gamma=self.focal_gamma,
                 tau=self.tau,
-                prior=train.seen_prior,
+                prior=adjusted_prior,
                 weight_scale=train.data.mean_row_weight(),
             )
             self.net_ = make_net(

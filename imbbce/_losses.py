@@ -86,13 +86,17 @@ class WeightedBCELoss(nn.Module):
         if weight is None:
             weight = torch.ones_like(logits)
         scale = len(weight) * self.weight_scale
-        if type(self).per_row is WeightedBCELoss.per_row:
+        if self._is_plain_bce():
             # Plain BCE: torch's fused weighted sum, one kernel instead of three.
             summed = F.binary_cross_entropy_with_logits(
                 logits, target, weight=weight, reduction="sum"
             )
             return summed / scale
         return (weight * self.per_row(logits, target)).sum() / scale
+
+    def _is_plain_bce(self):
+        """Whether ``per_row`` is binary cross-entropy of the logits as given."""
+        return type(self).per_row is WeightedBCELoss.per_row
 
 
 class FocalLoss(WeightedBCELoss):
@@ -179,6 +183,11 @@ class LogitAdjustedLoss(WeightedBCELoss):
         _check_number("tau", tau, low=0.0)
         self.prior = prior
         self.tau = tau
+
+    def _is_plain_bce(self):
+        # No shift (tau=0, or a prior of one half): the same numbers as
+        # WeightedBCELoss, through the same fused kernel.
+        return self.shift == 0.0
 
     @property
     def shift(self):

@@ -460,6 +460,22 @@ def test_losses_are_used(imbalanced, loss, cls):
         assert criterion.prior == pytest.approx(y.mean())
 
 
+def test_balanced_class_weights_with_logit_adjustment_correct_once(imbalanced):
+    # The weights balance the classes and the adjustment shifts by nothing:
+    # the same network as class-weighted BCE, not a correction twice.
+    X, y = imbalanced
+    weighted = BalancedBCEClassifier(class_weight="balanced", **NO_SPLIT).fit(X, y)
+    assert weighted.net_.criterion_.shift == 0.0
+    bce = BalancedBCEClassifier(class_weight="balanced", loss="bce", **NO_SPLIT).fit(X, y)
+    np.testing.assert_array_equal(weighted.predict_proba(X), bce.predict_proba(X))
+    assert weighted.prior_shift_ == pytest.approx(bce.prior_shift_)
+    # A dict of weights is a cost on top of the adjustment: it moves decisions.
+    adjusted = BalancedBCEClassifier(**NO_SPLIT_SEED).fit(X, y)
+    costly = BalancedBCEClassifier(class_weight={1: 3.0}, **NO_SPLIT_SEED).fit(X, y)
+    assert costly.net_.criterion_.shift == pytest.approx(adjusted.net_.criterion_.shift)
+    assert costly.predict(X).sum() > adjusted.predict(X).sum()
+
+
 @pytest.mark.filterwarnings("ignore::imbbce.MajorityCollapseWarning")  # plain BCE, 15 epochs
 def test_logit_adjustment_raises_minority_logits(imbalanced):
     X, y = imbalanced

@@ -129,10 +129,14 @@ def test_logit_adjusted_shifts_only_in_training():
     assert loss(LOGITS, TARGET, torch.ones(3)).item() == pytest.approx(plain.item(), rel=1e-7)
 
 
-def test_logit_adjusted_with_tau_zero_is_bce():
-    loss = LogitAdjustedLoss(prior=0.05, tau=0.0).train()
-    plain = WeightedBCELoss()(LOGITS, TARGET, torch.ones(3))
-    assert loss(LOGITS, TARGET, torch.ones(3)).item() == pytest.approx(plain.item(), rel=1e-7)
+@pytest.mark.parametrize(("prior", "tau"), [(0.05, 0.0), (0.5, 1.0)])
+def test_logit_adjusted_without_a_shift_is_bce_to_the_bit(prior, tau):
+    # No shift: the same fused kernel as WeightedBCELoss, so class weights
+    # "balanced" with logit adjustment train exactly class-weighted BCE.
+    loss = LogitAdjustedLoss(prior=prior, tau=tau, weight_scale=1.5).train()
+    weight = torch.tensor([1.0, 3.0, 0.5])
+    plain = WeightedBCELoss(weight_scale=1.5)(LOGITS, TARGET, weight)
+    assert torch.equal(loss(LOGITS, TARGET, weight), plain)
 
 
 @pytest.mark.parametrize(
