@@ -192,10 +192,11 @@ def majority_remedies(report, settings):
     """The advice of a collapse onto the majority, given what the fit used.
 
     A remedy already in place is left out (``loss='logit_adjusted'`` when it
-    is the loss, a sampler when there is one, ``class_weight='balanced'``
-    when the classes are weighted or a sampler balances them: its weights
-    would be 1); causes in the settings come first (``prior_correction=True``,
-    a threshold above 0.5).
+    is the loss, then a larger ``tau`` is the stronger step; a sampler when
+    there is one; ``class_weight='balanced'`` when the classes are weighted,
+    balanced by a sampler, or adjusted by the loss: with logit adjustment
+    "balanced" corrects once, as the adjustment does); causes in the settings
+    come first (``prior_correction=True``, a threshold above 0.5).
     """
     causes = []
     threshold = settings.get("threshold")
@@ -210,8 +211,10 @@ def majority_remedies(report, settings):
     remedies = []
     if settings.get("loss") != "logit_adjusted":
         remedies.append("loss='logit_adjusted' (the default)")
-    if settings.get("class_weight") is None and settings.get("sampler") is None:
-        remedies.append("class_weight='balanced'")
+        if settings.get("class_weight") is None and settings.get("sampler") is None:
+            remedies.append("class_weight='balanced'")
+    else:
+        remedies.append(f"a stronger logit adjustment (tau above {settings.get('tau', 1.0)})")
     if settings.get("sampler") is None:
         remedies.append("a sampler (sampler='smote', 'random_over' or 'balanced_batch')")
     if settings.get("loss") != "focal":

@@ -227,7 +227,14 @@ def test_advice_leaves_out_what_is_already_in_place():
     assert "class_weight='balanced'" not in message and "sampler=" not in message
     assert "loss='focal'" in message and "threshold='auto'" in message
     assert "loss='logit_adjusted'" not in message  # the default loss is in place
-    assert "class_weight='balanced'" in _message(DEFAULTS)
+    # Under logit adjustment, "balanced" weights would correct no more: a
+    # larger tau would.
+    defaults = _message({**DEFAULTS, "tau": 1.0})
+    assert "class_weight='balanced'" not in defaults
+    assert "a stronger logit adjustment (tau above 1.0)" in defaults
+    plain = _message({**DEFAULTS, "loss": "bce"})
+    assert "loss='logit_adjusted' (the default)" in plain
+    assert "class_weight='balanced'" in plain and "tau" not in plain
     weighted = _message({**DEFAULTS, "class_weight": "balanced", "loss": "bce"})
     assert "class_weight='balanced'" not in weighted
     assert "loss='logit_adjusted' (the default)" in weighted
