@@ -141,6 +141,8 @@ _CANDIDATES = {
     "imbbce_la_k16_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "ensemble_size": 16},
     "imbbce_la_k32_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "ensemble_size": 32},
     "imbbce_la_k8_lr3_do1_w40_bs64": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "batch_size": 64},
+    "imbbce_la_tau05_k8_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "tau": 0.5},
+    "imbbce_la_tau2_k8_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "tau": 2.0},
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
     "imbbce_la_k4_lr3_do1": {
@@ -239,6 +241,8 @@ COST_HINT = {
     "imbbce_la_k16_lr3_do1_w40": (0.0, 0.9),
     "imbbce_la_k32_lr3_do1_w40": (0.0, 1.7),
     "imbbce_la_k8_lr3_do1_w40_bs64": (0.0, 1.5),
+    "imbbce_la_tau05_k8_lr3_do1_w40": (0.0, 0.5),
+    "imbbce_la_tau2_k8_lr3_do1_w40": (0.0, 0.5),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
