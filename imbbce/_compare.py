@@ -37,13 +37,14 @@ __all__ = ["DEFAULT_SCORING", "DEFAULT_STRATEGIES", "compare_strategies", "defau
 #: the base estimator, whose own defaults are logit adjustment without class
 #: weights. Each names the loss and the class weights it means, so that it
 #: stays what its name says whatever the base estimator's settings.
+_PLAIN_BCE = {"class_weight": None, "loss": "bce"}
 DEFAULT_STRATEGIES = {
-    "plain BCE": {"class_weight": None, "loss": "bce"},
+    "plain BCE": _PLAIN_BCE,
     "class weights": {"class_weight": "balanced", "loss": "bce"},
     "logit adjustment": {"class_weight": None, "loss": "logit_adjusted"},
-    "SMOTE": {"sampler": "smote", "class_weight": None, "loss": "bce"},
-    "random under-sampling": {"sampler": "random_under", "class_weight": None, "loss": "bce"},
-    "balanced batches": {"sampler": "balanced_batch", "class_weight": None, "loss": "bce"},
+    "SMOTE": {**_PLAIN_BCE, "sampler": "smote"},
+    "random under-sampling": {**_PLAIN_BCE, "sampler": "random_under"},
+    "balanced batches": {**_PLAIN_BCE, "sampler": "balanced_batch"},
     "focal loss": {"class_weight": "balanced", "loss": "focal"},
 }
 
