@@ -9,13 +9,26 @@ bins at quantiles of the training rows, a value is encoded by how far it
 fills each bin (1 for the bins below it, its fraction of its own bin, 0
 above), and a small linear layer per feature, followed by ReLU, turns that
 code into the feature's embedding.
+
+With ``residual=True`` (what the same authors recommend since, as "version
+B" of their embeddings, and what TabM uses) the embedding is a linear
+embedding of the value plus a linear map of its code that starts at zero,
+with no ReLU: the network starts as a plain MLP on the features, and learns
+thresholds only where the training rows ask for them. A ``member_mask``
+gives the thresholds to some members of an ensemble only: the others see
+the linear embedding of the value alone (the bias belongs to the code's
+map; the first layer's own bias follows), so one ensemble mixes smooth and
+threshold members.
 """
 
 import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["PiecewiseLinearEmbedding", "quantile_bins"]
+__all__ = ["EMBEDDINGS", "PiecewiseLinearEmbedding", "quantile_bins"]
+
+#: The values of ``numerical_embedding`` besides None.
+EMBEDDINGS = ("piecewise_linear", "piecewise_linear_residual", "piecewise_linear_half")
 
 
 def quantile_bins(X, rows=None, n_bins=16):
@@ -66,10 +79,22 @@ class PiecewiseLinearEmbedding(nn.Module):
     embedding_dim : int
         Size of each feature's embedding; the output has
         ``len(edges) * embedding_dim`` columns.
+    residual : bool, default=False
+        False: ReLU of a linear map of the code. True: a linear embedding of
+        the value plus a linear map of the code, whose weights start at zero.
+    member_mask : sequence of float or None, default=None
+        With ``residual``, one number per member of an ensemble: 1 for the
+        members that see the code's part, 0 for those that see the value's
+        part alone; the output then has a leading axis of members. None:
+        every member sees the whole embedding.
     """
 
-    def __init__(self, edges, embedding_dim):
+    def __init__(self, edges, embedding_dim, residual=False, member_mask=None):
         super().__init__()
+        self.residual = residual
+        if member_mask is not None:
+            member_mask = torch.as_tensor(member_mask, dtype=torch.float32).view(-1, 1, 1)
+        self.register_buffer("member_mask", member_mask)
         n_bins = max(len(e) - 1 for e in edges)
         n_features = len(edges)
         left = torch.zeros(n_features, n_bins)
@@ -97,8 +122,17 @@ class PiecewiseLinearEmbedding(nn.Module):
         self.weight = nn.Parameter(torch.empty(n_features, n_bins, embedding_dim))
         self.bias = nn.Parameter(torch.empty(n_features, embedding_dim))
         bound = n_bins**-0.5  # as nn.Linear(n_bins, embedding_dim) initialises
-        nn.init.uniform_(self.weight, -bound, bound)
         nn.init.uniform_(self.bias, -bound, bound)
+        if residual:
+            # The code's part starts at zero; the value's part as rtdl's
+            # linear embeddings, uniform within one over the root of the size.
+            nn.init.zeros_(self.weight)
+            self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
+            bound = embedding_dim**-0.5
+            nn.init.uniform_(self.value_weight, -bound, bound)
+            nn.init.uniform_(self.bias, -bound, bound)
+        else:
+            nn.init.uniform_(self.weight, -bound, bound)
 
     @property
     def out_features(self):
@@ -131,8 +165,16 @@ class PiecewiseLinearEmbedding(nn.Module):
         Returns
         -------
         torch.Tensor of shape (batch, n_features * embedding_dim)
-            ReLU of each feature's linear embedding of its code.
+            Each feature's embedding: ReLU of a linear map of its code, or
+            with ``residual`` a linear embedding of its value plus a linear
+            map of its code; with a ``member_mask``, of shape
+            ``(members, batch, n_features * embedding_dim)``.
         """
         code = self.encode(X)
         embedded = torch.einsum("bft,ftd->bfd", code, self.weight) + self.bias
+        if self.residual:
+            value = (X.unsqueeze(-1) * self.value_weight).flatten(1)
+            if self.member_mask is not None:
+                return value + self.member_mask * embedded.flatten(1)
+            return value + embedded.flatten(1)
         return torch.relu(embedded).flatten(1)

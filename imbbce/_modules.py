@@ -229,6 +229,8 @@ class EnsembleMLP(nn.Module):
         """
         if self.embedding is not None:
             X = self.embedding(X)
+        # (members, batch, width): a view of the same input for every member,
+        # unless a member mask gave the members inputs of their own.
         hidden = self.layers(X.expand(self.ensemble_size, -1, -1))
         logits = torch.baddbmm(self.head_bias.view(-1, 1, 1), hidden, self.head_weight.unsqueeze(2))
         return logits.squeeze(2).t()
@@ -317,7 +319,18 @@ def build_module(estimator, n_features_in, hidden_layer_sizes, bins=None):
     if estimator.module is None:
         embedding = None
         if bins is not None:
-            embedding = PiecewiseLinearEmbedding(bins, estimator.embedding_dim)
+            half = estimator.numerical_embedding == "piecewise_linear_half"
+            mask = None
+            if half and estimator.ensemble_size > 1:
+                # The first half (rounded up) of the members see the thresholds.
+                embedded = (estimator.ensemble_size + 1) // 2
+                mask = [1.0] * embedded + [0.0] * (estimator.ensemble_size - embedded)
+            embedding = PiecewiseLinearEmbedding(
+                bins,
+                estimator.embedding_dim,
+                residual=half or estimator.numerical_embedding == "piecewise_linear_residual",
+                member_mask=mask,
+            )
         network = {
             "hidden_layer_sizes": hidden_layer_sizes,
             "activation": estimator.activation,
@@ -373,13 +386,15 @@ def l1_penalty(module):
 
     The weights of ``nn.Linear`` layers (the members' shared matrices of an
     :class:`EnsembleMLP` among them), of an ensemble's output layers and of
-    a piecewise-linear embedding. Biases and the members' scalings are left
-    out, as is usual for weight penalties.
+    a piecewise-linear embedding (both of a residual one's). Biases and the
+    members' scalings are left out, as is usual for weight penalties.
     """
     total = torch.zeros(())
     for layer in module.modules():
-        if isinstance(layer, (nn.Linear, PiecewiseLinearEmbedding)):
+        if isinstance(layer, nn.Linear):
             weights = [layer.weight]
+        elif isinstance(layer, PiecewiseLinearEmbedding):
+            weights = [layer.weight, *([layer.value_weight] if layer.residual else [])]
         elif isinstance(layer, EnsembleMLP):
             weights = [layer.head_weight]
         else:

@@ -926,6 +926,8 @@ NETWORKS = [
     {"ensemble_size": 4},
     {"numerical_embedding": "piecewise_linear", "n_bins": 4, "embedding_dim": 3},
     {"ensemble_size": 3, "numerical_embedding": "piecewise_linear"},
+    {"numerical_embedding": "piecewise_linear_residual", "n_bins": 4},
+    {"ensemble_size": 3, "numerical_embedding": "piecewise_linear_half", "n_bins": 4},
 ]
 REMEDIES = [
     {"sampler": "smote"},

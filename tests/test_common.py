@@ -43,6 +43,10 @@ INSTANCES = [
     BalancedBCEClassifier(
         ensemble_size=3, numerical_embedding="piecewise_linear", n_bins=4, **CHECK_PARAMS
     ),
+    # Half the members behind residual piecewise-linear embeddings.
+    BalancedBCEClassifier(
+        ensemble_size=3, numerical_embedding="piecewise_linear_half", n_bins=4, **CHECK_PARAMS
+    ),
 ]
 
 _SAMPLE_WEIGHT_REASON = (

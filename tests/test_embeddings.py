@@ -60,3 +60,46 @@ def test_any_number_of_bins(n_bins):
     edges = quantile_bins(X, n_bins=n_bins)
     assert all(len(e) == n_bins + 1 for e in edges)
     assert PiecewiseLinearEmbedding(edges, 4)(X).shape == (50, 8)
+
+
+def test_a_residual_embedding_starts_as_a_linear_embedding_of_the_value():
+    torch.manual_seed(0)
+    embedding = PiecewiseLinearEmbedding(
+        [np.array([0.0, 1.0, 3.0]), np.array([0.0, 1.0])], embedding_dim=3, residual=True
+    )
+    X = torch.tensor([[2.0, 0.5], [-1.0, 4.0], [0.5, 0.0]])
+    expected = X.unsqueeze(-1) * embedding.value_weight + embedding.bias
+    with torch.no_grad():
+        np.testing.assert_allclose(embedding(X).numpy(), expected.flatten(1).numpy(), atol=1e-6)
+    assert (embedding(X) < 0).any()  # no ReLU
+    assert {name for name, _ in embedding.named_parameters()} == {
+        "weight",
+        "bias",
+        "value_weight",
+    }
+
+
+def test_a_residual_embedding_learns_thresholds_from_its_code():
+    embedding = PiecewiseLinearEmbedding([np.array([0.0, 1.0, 2.0])], 2, residual=True)
+    embedding(torch.tensor([[0.5], [1.5]])).sum().backward()
+    # The code's weights start at zero but receive the gradient of the code.
+    np.testing.assert_allclose(embedding.weight.grad[0].numpy(), [[1.5, 1.5], [0.5, 0.5]])
+
+
+def test_a_member_mask_keeps_the_thresholds_from_some_members():
+    embedding = PiecewiseLinearEmbedding(
+        [np.array([0.0, 1.0, 2.0])], 2, residual=True, member_mask=[1.0, 0.0, 1.0]
+    )
+    torch.nn.init.uniform_(embedding.weight, 1.0, 2.0)  # thresholds that change the output
+    X = torch.tensor([[0.5], [1.5]])
+    out = embedding(X)
+    assert out.shape == (3, 2, 2)  # (members, rows, features * embedding_dim)
+    # Left out: the value's linear embedding alone (the first layer's bias follows).
+    plain = (X.unsqueeze(-1) * embedding.value_weight).flatten(1)
+    unmasked = PiecewiseLinearEmbedding([np.array([0.0, 1.0, 2.0])], 2, residual=True)
+    unmasked.load_state_dict(embedding.state_dict(), strict=False)
+    with torch.no_grad():
+        torch.testing.assert_close(out[1], plain)
+        torch.testing.assert_close(out[0], unmasked(X))
+        torch.testing.assert_close(out[2], unmasked(X))
+    assert not torch.allclose(out[0], out[1])

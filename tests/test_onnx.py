@@ -54,6 +54,7 @@ def assert_matches(model, onx, X_in, classes):
         (dict(threshold=0.3, dropout=0.2, activation="gelu"), np.where(signal, 2, 1)),
         (dict(prior_correction=True, sampler="balanced_batch"), signal),
         (dict(ensemble_size=3, numerical_embedding="piecewise_linear"), np.where(signal, 1, 0)),
+        (dict(ensemble_size=4, numerical_embedding="piecewise_linear_half"), signal),
         (dict(hidden_layer_sizes=()), np.where(signal, 1.0, 0.0)),
     ],
     ids=[
@@ -63,6 +64,7 @@ def assert_matches(model, onx, X_in, classes):
         "threshold_gelu",
         "bool_labels",
         "ensemble",
+        "ensemble_half_embedded",
         "linear",
     ],
 )
