@@ -91,6 +91,11 @@ class PiecewiseLinearEmbedding(nn.Module):
 
     def __init__(self, edges, embedding_dim, residual=False, member_mask=None):
         super().__init__()
+        if member_mask is not None and not residual:
+            raise ValueError(
+                "member_mask needs residual=True: only a residual embedding has a part "
+                "that the masked members can see alone."
+            )
         self.residual = residual
         if member_mask is not None:
             member_mask = torch.as_tensor(member_mask, dtype=torch.float32).view(-1, 1, 1)
@@ -124,8 +129,9 @@ class PiecewiseLinearEmbedding(nn.Module):
         bound = n_bins**-0.5  # as nn.Linear(n_bins, embedding_dim) initialises
         nn.init.uniform_(self.bias, -bound, bound)
         if residual:
-            # The code's part starts at zero; the value's part as rtdl's
-            # linear embeddings, uniform within one over the root of the size.
+            # The code's part starts at zero; the value's part and the bias
+            # (drawn again, at this scale) as rtdl's linear embeddings,
+            # uniform within one over the root of the embedding's size.
             nn.init.zeros_(self.weight)
             self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
             bound = embedding_dim**-0.5

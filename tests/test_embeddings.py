@@ -103,3 +103,8 @@ def test_a_member_mask_keeps_the_thresholds_from_some_members():
         torch.testing.assert_close(out[0], unmasked(X))
         torch.testing.assert_close(out[2], unmasked(X))
     assert not torch.allclose(out[0], out[1])
+
+
+def test_a_member_mask_needs_a_residual_embedding():
+    with pytest.raises(ValueError, match="member_mask needs residual=True"):
+        PiecewiseLinearEmbedding([np.array([0.0, 1.0])], 2, member_mask=[1.0, 0.0])
