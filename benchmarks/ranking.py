@@ -162,6 +162,13 @@ _CANDIDATES = {
         "n_bins": 8,
         "embedding_dim": 4,
     },
+    "imbbce_la_k8_lr3_do1_w40_plehalf8d2": {
+        **_LOGIT_ADJUSTED,
+        **_DEFAULT_ENSEMBLE,
+        "numerical_embedding": "piecewise_linear_half",
+        "n_bins": 8,
+        "embedding_dim": 2,
+    },
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
     "imbbce_la_k4_lr3_do1": {
@@ -270,6 +277,7 @@ COST_HINT = {
     "imbbce_la_k8_lr3_do1_w40_pler": (0.0, 1.0),
     "imbbce_la_k8_lr3_do1_w40_pler8": (0.0, 0.8),
     "imbbce_la_k8_lr3_do1_w40_plehalf8": (0.0, 0.8),
+    "imbbce_la_k8_lr3_do1_w40_plehalf8d2": (0.0, 0.7),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
