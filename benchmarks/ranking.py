@@ -86,6 +86,12 @@ _ENSEMBLE_AT_3E3 = {"ensemble_size": 8, "learning_rate_init": 3e-3}
 #: The network of the defaults since 2026-12, written out: eight members of (40, 20) at
 #: 3e-3, dropout 0.1.
 _DEFAULT_ENSEMBLE = {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (40, 20)}
+#: The defaults since logit adjustment, and the residual piecewise-linear embeddings
+#: (for every member, or for half of them) at the sizes that did best for the first
+#: embedding form: eight bins, embeddings of four.
+_DEFAULTS_NOW = {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE}
+_RESIDUAL, _HALF = "piecewise_linear_residual", "piecewise_linear_half"
+_EIGHT_BINS_BY_4 = {"n_bins": 8, "embedding_dim": 4}
 #: Candidate defaults, as their changes to ``SINGLE_MLP``.
 _CANDIDATES = {
     "imbbce_single": {},
@@ -143,30 +149,21 @@ _CANDIDATES = {
     "imbbce_la_k8_lr3_do1_w40_bs64": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "batch_size": 64},
     "imbbce_la_tau05_k8_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "tau": 0.5},
     "imbbce_la_tau2_k8_lr3_do1_w40": {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE, "tau": 2.0},
-    "imbbce_la_k8_lr3_do1_w40_pler": {
-        **_LOGIT_ADJUSTED,
-        **_DEFAULT_ENSEMBLE,
-        "numerical_embedding": "piecewise_linear_residual",
-    },
+    "imbbce_la_k8_lr3_do1_w40_pler": {**_DEFAULTS_NOW, "numerical_embedding": _RESIDUAL},
     "imbbce_la_k8_lr3_do1_w40_pler8": {
-        **_LOGIT_ADJUSTED,
-        **_DEFAULT_ENSEMBLE,
-        "numerical_embedding": "piecewise_linear_residual",
-        "n_bins": 8,
-        "embedding_dim": 4,
+        **_DEFAULTS_NOW,
+        "numerical_embedding": _RESIDUAL,
+        **_EIGHT_BINS_BY_4,
     },
     "imbbce_la_k8_lr3_do1_w40_plehalf8": {
-        **_LOGIT_ADJUSTED,
-        **_DEFAULT_ENSEMBLE,
-        "numerical_embedding": "piecewise_linear_half",
-        "n_bins": 8,
-        "embedding_dim": 4,
+        **_DEFAULTS_NOW,
+        "numerical_embedding": _HALF,
+        **_EIGHT_BINS_BY_4,
     },
     "imbbce_la_k8_lr3_do1_w40_plehalf8d2": {
-        **_LOGIT_ADJUSTED,
-        **_DEFAULT_ENSEMBLE,
-        "numerical_embedding": "piecewise_linear_half",
-        "n_bins": 8,
+        **_DEFAULTS_NOW,
+        "numerical_embedding": _HALF,
+        **_EIGHT_BINS_BY_4,
         "embedding_dim": 2,
     },
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
