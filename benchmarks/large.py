@@ -12,6 +12,8 @@ A third run fits a SciPy CSR matrix of 200k x 20k with 0.1 % density
 batch at a time.
 
 Run ``python benchmarks/large.py`` (``--rows 1000000`` for a shorter run).
+``--device cuda`` fits on the GPU instead, adds the GPU's peak allocated
+memory and writes ``large_cuda.md``.
 """
 
 import argparse
@@ -29,7 +31,7 @@ CHILD = """
 import json, resource, sys, time
 import numpy as np
 from imbbce import BalancedBCEClassifier
-rows, sampler, epochs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+rows, sampler, epochs, device = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(0)
 y = (rng.random(rows) < 0.01).astype(np.int8)
 if sampler == "sparse":
@@ -55,11 +57,16 @@ start = time.perf_counter()
 clf = BalancedBCEClassifier(
     sampler=None if sampler == "none" else sampler,
     max_iter=epochs, n_iter_no_change=epochs + 1, batch_size=1024, verbose=1, random_state=0,
+    device=device,
 ).fit(X, y)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+gpu_peak = 0.0
+if device == "cuda":
+    import torch
+    gpu_peak = torch.cuda.max_memory_allocated() / 2**20
 print(json.dumps({"seconds": seconds, "peak_mib": peak, "before_fit_mib": base,
-                  "x_mib": nbytes / 2**20, "epochs": clf.n_iter_}))
+                  "x_mib": nbytes / 2**20, "epochs": clf.n_iter_, "gpu_peak_mib": gpu_peak}))
 """
 
 
@@ -68,23 +75,33 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--sparse-rows", type=int, default=200_000)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the results")
     args = parser.parse_args(argv)
+    on_gpu = args.device == "cuda"
+    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    if on_gpu:
+        import torch
+
+        machine += f", {torch.cuda.get_device_name()}"
+    command = f"python benchmarks/large.py --rows {args.rows} --epochs {args.epochs}"
     lines = [
-        f"# Large fit ({date.today().isoformat()}; {platform.machine()}, {os.cpu_count()} cores)",
+        f"# Large fit{' on a GPU' if on_gpu else ''} ({date.today().isoformat()}; {machine})",
         "",
-        f"`python benchmarks/large.py --rows {args.rows} --epochs {args.epochs}`; batch size "
+        f"`{command}{' --device cuda' if on_gpu else ''}`; batch size "
         "1024, early stopping on (10 % validation split).",
         "",
         "| sampler (sparse: 20k-column CSR, 0.1 % dense) | rows | epochs | seconds | X (MiB) "
-        "| RSS before fit (MiB) | peak RSS (MiB) | fit's share per row (bytes) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| RSS before fit (MiB) | peak RSS (MiB) | fit's share per row (bytes) |"
+        + (" peak GPU memory allocated (MiB) |" if on_gpu else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if on_gpu else ""),
     ]
     runs = [("none", args.rows, args.epochs), ("balanced_batch", args.rows, args.epochs)]
     runs.append(("sparse", args.sparse_rows, 1))
     for sampler, rows, epochs in runs:
         # The child's per-epoch lines (verbose=1) are the progress: pass them on as they come.
         with subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(rows), sampler, str(epochs)],
+            [sys.executable, "-c", CHILD, str(rows), sampler, str(epochs), args.device],
             stdout=subprocess.PIPE,
             text=True,
         ) as child:
@@ -99,6 +116,7 @@ def main(argv=None):
             f"| {sampler} | {rows:,} | {r['epochs']} | {r['seconds']:.1f} | "
             f"{r['x_mib']:.0f} | {r['before_fit_mib']:.0f} | {r['peak_mib']:.0f} "
             f"| {(r['peak_mib'] - r['before_fit_mib']) * 2**20 / rows:.0f} |"
+            + (f" {r['gpu_peak_mib']:.0f} |" if on_gpu else "")
         )
     lines += [
         "",
@@ -111,8 +129,8 @@ def main(argv=None):
         "printed one line per epoch as progress.",
     ]
     text = "\n".join(lines) + "\n"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "large.md").write_text(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / ("large_cuda.md" if on_gpu else "large.md")).write_text(text)
     print(text)
 
 
