@@ -18,7 +18,9 @@ thresholds only where the training rows ask for them. A ``member_mask``
 gives the thresholds to some members of an ensemble only: the others see
 the linear embedding of the value alone (the bias belongs to the code's
 map; the first layer's own bias follows), so one ensemble mixes smooth and
-threshold members.
+threshold members. With the first form the members it gives thresholds to
+see them alone (ReLU of the code's map, no value), the others the value's
+linear embedding.
 """
 
 import numpy as np
@@ -28,7 +30,12 @@ from torch import nn
 __all__ = ["EMBEDDINGS", "PiecewiseLinearEmbedding", "quantile_bins"]
 
 #: The values of ``numerical_embedding`` besides None.
-EMBEDDINGS = ("piecewise_linear", "piecewise_linear_residual", "piecewise_linear_half")
+EMBEDDINGS = (
+    "piecewise_linear",
+    "piecewise_linear_residual",
+    "piecewise_linear_half",
+    "piecewise_linear_split",
+)
 
 
 def quantile_bins(X, rows=None, n_bins=16):
@@ -83,19 +90,15 @@ class PiecewiseLinearEmbedding(nn.Module):
         False: ReLU of a linear map of the code. True: a linear embedding of
         the value plus a linear map of the code, whose weights start at zero.
     member_mask : sequence of float or None, default=None
-        With ``residual``, one number per member of an ensemble: 1 for the
-        members that see the code's part, 0 for those that see the value's
-        part alone; the output then has a leading axis of members. None:
-        every member sees the whole embedding.
+        One number per member of an ensemble: 1 for the members that see the
+        code's part (with ``residual`` added to the value's linear embedding,
+        without it alone), 0 for those that see the value's linear embedding
+        alone; the output then has a leading axis of members. None: every
+        member sees the whole embedding.
     """
 
     def __init__(self, edges, embedding_dim, residual=False, member_mask=None):
         super().__init__()
-        if member_mask is not None and not residual:
-            raise ValueError(
-                "member_mask needs residual=True: only a residual embedding has a part "
-                "that the masked members can see alone."
-            )
         self.residual = residual
         if member_mask is not None:
             member_mask = torch.as_tensor(member_mask, dtype=torch.float32).view(-1, 1, 1)
@@ -139,6 +142,12 @@ class PiecewiseLinearEmbedding(nn.Module):
             nn.init.uniform_(self.bias, -bound, bound)
         else:
             nn.init.uniform_(self.weight, -bound, bound)
+            if member_mask is not None:
+                # The masked members' linear embedding of the value, drawn as
+                # the residual form's.
+                self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
+                bound = embedding_dim**-0.5
+                nn.init.uniform_(self.value_weight, -bound, bound)
 
     @property
     def out_features(self):
@@ -174,7 +183,8 @@ class PiecewiseLinearEmbedding(nn.Module):
             Each feature's embedding: ReLU of a linear map of its code, or
             with ``residual`` a linear embedding of its value plus a linear
             map of its code; with a ``member_mask``, of shape
-            ``(members, batch, n_features * embedding_dim)``.
+            ``(members, batch, n_features * embedding_dim)``, the masked
+            members' the linear embedding of the value alone.
         """
         code = self.encode(X)
         embedded = torch.einsum("bft,ftd->bfd", code, self.weight) + self.bias
@@ -183,4 +193,8 @@ class PiecewiseLinearEmbedding(nn.Module):
             if self.member_mask is not None:
                 return value + self.member_mask * embedded.flatten(1)
             return value + embedded.flatten(1)
-        return torch.relu(embedded).flatten(1)
+        thresholds = torch.relu(embedded).flatten(1)
+        if self.member_mask is not None:
+            value = (X.unsqueeze(-1) * self.value_weight).flatten(1)
+            return self.member_mask * thresholds + (1.0 - self.member_mask) * value
+        return thresholds

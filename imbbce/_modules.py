@@ -319,16 +319,17 @@ def build_module(estimator, n_features_in, hidden_layer_sizes, bins=None):
     if estimator.module is None:
         embedding = None
         if bins is not None:
-            half = estimator.numerical_embedding == "piecewise_linear_half"
+            form = estimator.numerical_embedding
             mask = None
-            if half and estimator.ensemble_size > 1:
-                # The first half (rounded up) of the members see the thresholds.
-                embedded = (estimator.ensemble_size + 1) // 2
-                mask = [1.0] * embedded + [0.0] * (estimator.ensemble_size - embedded)
+            if form in ("piecewise_linear_half", "piecewise_linear_split"):
+                if estimator.ensemble_size > 1:
+                    # The first half (rounded up) of the members see the thresholds.
+                    embedded = (estimator.ensemble_size + 1) // 2
+                    mask = [1.0] * embedded + [0.0] * (estimator.ensemble_size - embedded)
             embedding = PiecewiseLinearEmbedding(
                 bins,
                 estimator.embedding_dim,
-                residual=half or estimator.numerical_embedding == "piecewise_linear_residual",
+                residual=form in ("piecewise_linear_residual", "piecewise_linear_half"),
                 member_mask=mask,
             )
         network = {
@@ -386,7 +387,7 @@ def l1_penalty(module):
 
     The weights of ``nn.Linear`` layers (the members' shared matrices of an
     :class:`EnsembleMLP` among them), of an ensemble's output layers and of
-    a piecewise-linear embedding (both of a residual one's). Biases and the
+    a piecewise-linear embedding (with its value's part where it has one). Biases and the
     members' scalings are left out, as is usual for weight penalties.
     """
     total = torch.zeros(())
@@ -394,7 +395,8 @@ def l1_penalty(module):
         if isinstance(layer, nn.Linear):
             weights = [layer.weight]
         elif isinstance(layer, PiecewiseLinearEmbedding):
-            weights = [layer.weight, *([layer.value_weight] if layer.residual else [])]
+            value = getattr(layer, "value_weight", None)
+            weights = [layer.weight, *([value] if value is not None else [])]
         elif isinstance(layer, EnsembleMLP):
             weights = [layer.head_weight]
         else:

@@ -928,6 +928,7 @@ NETWORKS = [
     {"ensemble_size": 3, "numerical_embedding": "piecewise_linear"},
     {"numerical_embedding": "piecewise_linear_residual", "n_bins": 4},
     {"ensemble_size": 3, "numerical_embedding": "piecewise_linear_half", "n_bins": 4},
+    {"ensemble_size": 3, "numerical_embedding": "piecewise_linear_split", "n_bins": 4},
 ]
 REMEDIES = [
     {"sampler": "smote"},

@@ -47,6 +47,10 @@ INSTANCES = [
     BalancedBCEClassifier(
         ensemble_size=3, numerical_embedding="piecewise_linear_half", n_bins=4, **CHECK_PARAMS
     ),
+    # Half the members behind thresholds alone, the others behind the values.
+    BalancedBCEClassifier(
+        ensemble_size=3, numerical_embedding="piecewise_linear_split", n_bins=4, **CHECK_PARAMS
+    ),
 ]
 
 _SAMPLE_WEIGHT_REASON = (

@@ -119,15 +119,17 @@ def test_mean_probability_logit_is_stable_for_confident_members():
     assert out[0] > 700 and out[1] < -700 and abs(out[2]) < 1e-5
 
 
-@pytest.mark.parametrize("residual", [False, True])
-def test_l1_penalty_covers_ensemble_heads_and_embeddings(residual):
+@pytest.mark.parametrize(
+    "form",
+    [dict(), dict(residual=True), dict(member_mask=[1.0, 1.0, 0.0])],
+    ids=["first", "residual", "split"],
+)
+def test_l1_penalty_covers_ensemble_heads_and_embeddings(form):
     import numpy as np
 
     from imbbce._embeddings import PiecewiseLinearEmbedding
 
-    embedding = PiecewiseLinearEmbedding(
-        [np.array([0.0, 1.0, 2.0])] * 5, embedding_dim=2, residual=residual
-    )
+    embedding = PiecewiseLinearEmbedding([np.array([0.0, 1.0, 2.0])] * 5, embedding_dim=2, **form)
     nn.init.uniform_(embedding.weight, -1.0, 1.0)  # a residual one's starts at zero
     ensemble = _ensemble(embedding=embedding)
     expected = sum(

@@ -55,6 +55,7 @@ def assert_matches(model, onx, X_in, classes):
         (dict(prior_correction=True, sampler="balanced_batch"), signal),
         (dict(ensemble_size=3, numerical_embedding="piecewise_linear"), np.where(signal, 1, 0)),
         (dict(ensemble_size=4, numerical_embedding="piecewise_linear_half"), signal),
+        (dict(ensemble_size=4, numerical_embedding="piecewise_linear_split"), signal),
         (dict(hidden_layer_sizes=()), np.where(signal, 1.0, 0.0)),
     ],
     ids=[
@@ -65,6 +66,7 @@ def assert_matches(model, onx, X_in, classes):
         "bool_labels",
         "ensemble",
         "ensemble_half_embedded",
+        "ensemble_split_embedded",
         "linear",
     ],
 )
