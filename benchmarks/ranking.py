@@ -91,6 +91,7 @@ _DEFAULT_ENSEMBLE = {**_ENSEMBLE_AT_3E3, "dropout": 0.1, "hidden_layer_sizes": (
 #: embedding form: eight bins, embeddings of four.
 _DEFAULTS_NOW = {**_LOGIT_ADJUSTED, **_DEFAULT_ENSEMBLE}
 _RESIDUAL, _HALF = "piecewise_linear_residual", "piecewise_linear_half"
+_SPLIT = "piecewise_linear_split"
 _EIGHT_BINS_BY_4 = {"n_bins": 8, "embedding_dim": 4}
 #: Candidate defaults, as their changes to ``SINGLE_MLP``.
 _CANDIDATES = {
@@ -165,6 +166,17 @@ _CANDIDATES = {
         "numerical_embedding": _HALF,
         **_EIGHT_BINS_BY_4,
         "embedding_dim": 2,
+    },
+    "imbbce_la_k8_lr3_do1_w40_plesplit8": {
+        **_DEFAULTS_NOW,
+        "numerical_embedding": _SPLIT,
+        **_EIGHT_BINS_BY_4,
+    },
+    "imbbce_la_k8_lr3_do1_w40_plesplit8d1": {
+        **_DEFAULTS_NOW,
+        "numerical_embedding": _SPLIT,
+        **_EIGHT_BINS_BY_4,
+        "embedding_dim": 1,
     },
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
@@ -275,6 +287,8 @@ COST_HINT = {
     "imbbce_la_k8_lr3_do1_w40_pler8": (0.0, 0.8),
     "imbbce_la_k8_lr3_do1_w40_plehalf8": (0.0, 0.8),
     "imbbce_la_k8_lr3_do1_w40_plehalf8d2": (0.0, 0.7),
+    "imbbce_la_k8_lr3_do1_w40_plesplit8": (0.0, 0.8),
+    "imbbce_la_k8_lr3_do1_w40_plesplit8d1": (0.0, 0.6),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
