@@ -18,9 +18,9 @@ thresholds only where the training rows ask for them. A ``member_mask``
 gives the thresholds to some members of an ensemble only: the others see
 the linear embedding of the value alone (the bias belongs to the code's
 map; the first layer's own bias follows), so one ensemble mixes smooth and
-threshold members. With the first form the members it gives thresholds to
-see them alone (ReLU of the code's map, no value), the others the value's
-linear embedding.
+threshold members. On the first form a ``member_mask`` gives the members
+it keeps the thresholds alone (ReLU of the code's map, without the value)
+and the others the value's linear embedding alone.
 """
 
 import numpy as np
@@ -183,8 +183,8 @@ class PiecewiseLinearEmbedding(nn.Module):
             Each feature's embedding: ReLU of a linear map of its code, or
             with ``residual`` a linear embedding of its value plus a linear
             map of its code; with a ``member_mask``, of shape
-            ``(members, batch, n_features * embedding_dim)``, the masked
-            members' the linear embedding of the value alone.
+            ``(members, batch, n_features * embedding_dim)``, where the
+            masked members get the linear embedding of the value alone.
         """
         code = self.encode(X)
         embedded = torch.einsum("bft,ftd->bfd", code, self.weight) + self.bias
