@@ -321,11 +321,11 @@ def build_module(estimator, n_features_in, hidden_layer_sizes, bins=None):
         if bins is not None:
             form = estimator.numerical_embedding
             mask = None
-            if form in ("piecewise_linear_half", "piecewise_linear_split"):
-                if estimator.ensemble_size > 1:
-                    # The first half (rounded up) of the members see the thresholds.
-                    embedded = (estimator.ensemble_size + 1) // 2
-                    mask = [1.0] * embedded + [0.0] * (estimator.ensemble_size - embedded)
+            halves = form in ("piecewise_linear_half", "piecewise_linear_split")
+            if halves and estimator.ensemble_size > 1:
+                # The first half (rounded up) of the members see the thresholds.
+                embedded = (estimator.ensemble_size + 1) // 2
+                mask = [1.0] * embedded + [0.0] * (estimator.ensemble_size - embedded)
             embedding = PiecewiseLinearEmbedding(
                 bins,
                 estimator.embedding_dim,
