@@ -132,22 +132,18 @@ class PiecewiseLinearEmbedding(nn.Module):
         bound = n_bins**-0.5  # as nn.Linear(n_bins, embedding_dim) initialises
         nn.init.uniform_(self.bias, -bound, bound)
         if residual:
-            # The code's part starts at zero; the value's part and the bias
-            # (drawn again, at this scale) as rtdl's linear embeddings,
-            # uniform within one over the root of the embedding's size.
-            nn.init.zeros_(self.weight)
-            self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
-            bound = embedding_dim**-0.5
-            nn.init.uniform_(self.value_weight, -bound, bound)
-            nn.init.uniform_(self.bias, -bound, bound)
+            nn.init.zeros_(self.weight)  # the code's part starts at zero
         else:
             nn.init.uniform_(self.weight, -bound, bound)
-            if member_mask is not None:
-                # The masked members' linear embedding of the value, drawn as
-                # the residual form's.
-                self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
-                bound = embedding_dim**-0.5
-                nn.init.uniform_(self.value_weight, -bound, bound)
+        if residual or member_mask is not None:
+            # The value's linear embedding (and a residual one's bias, drawn
+            # again at this scale) as rtdl's linear embeddings: uniform within
+            # one over the root of the embedding's size.
+            bound = embedding_dim**-0.5
+            self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
+            nn.init.uniform_(self.value_weight, -bound, bound)
+            if residual:
+                nn.init.uniform_(self.bias, -bound, bound)
 
     @property
     def out_features(self):
@@ -187,14 +183,14 @@ class PiecewiseLinearEmbedding(nn.Module):
             masked members get the linear embedding of the value alone.
         """
         code = self.encode(X)
-        embedded = torch.einsum("bft,ftd->bfd", code, self.weight) + self.bias
+        thresholds = (torch.einsum("bft,ftd->bfd", code, self.weight) + self.bias).flatten(1)
+        if not self.residual:
+            thresholds = torch.relu(thresholds)
+            if self.member_mask is None:
+                return thresholds
+        value = (X.unsqueeze(-1) * self.value_weight).flatten(1)
+        if self.member_mask is None:
+            return value + thresholds
         if self.residual:
-            value = (X.unsqueeze(-1) * self.value_weight).flatten(1)
-            if self.member_mask is not None:
-                return value + self.member_mask * embedded.flatten(1)
-            return value + embedded.flatten(1)
-        thresholds = torch.relu(embedded).flatten(1)
-        if self.member_mask is not None:
-            value = (X.unsqueeze(-1) * self.value_weight).flatten(1)
-            return self.member_mask * thresholds + (1.0 - self.member_mask) * value
-        return thresholds
+            return value + self.member_mask * thresholds
+        return self.member_mask * thresholds + (1.0 - self.member_mask) * value
