@@ -167,16 +167,11 @@ _CANDIDATES = {
         **_EIGHT_BINS_BY_4,
         "embedding_dim": 2,
     },
+    # The split form feeds the code itself to its members (no embedding_dim).
     "imbbce_la_k8_lr3_do1_w40_plesplit8": {
         **_DEFAULTS_NOW,
         "numerical_embedding": _SPLIT,
-        **_EIGHT_BINS_BY_4,
-    },
-    "imbbce_la_k8_lr3_do1_w40_plesplit8d1": {
-        **_DEFAULTS_NOW,
-        "numerical_embedding": _SPLIT,
-        **_EIGHT_BINS_BY_4,
-        "embedding_dim": 1,
+        "n_bins": 8,
     },
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
@@ -288,7 +283,6 @@ COST_HINT = {
     "imbbce_la_k8_lr3_do1_w40_plehalf8": (0.0, 0.8),
     "imbbce_la_k8_lr3_do1_w40_plehalf8d2": (0.0, 0.7),
     "imbbce_la_k8_lr3_do1_w40_plesplit8": (0.0, 0.8),
-    "imbbce_la_k8_lr3_do1_w40_plesplit8d1": (0.0, 0.6),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),

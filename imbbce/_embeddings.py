@@ -18,16 +18,16 @@ thresholds only where the training rows ask for them. A ``member_mask``
 gives the thresholds to some members of an ensemble only: the others see
 the linear embedding of the value alone (the bias belongs to the code's
 map; the first layer's own bias follows), so one ensemble mixes smooth and
-threshold members. On the first form a ``member_mask`` gives the members
-it keeps the thresholds alone (ReLU of the code's map, without the value)
-and the others the value's linear embedding alone.
+threshold members. :class:`PiecewiseLinearCode` is the code alone, with
+nothing trained: the input of the split ensemble's threshold members
+(:class:`~imbbce._modules.SplitInputLayer`).
 """
 
 import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["EMBEDDINGS", "PiecewiseLinearEmbedding", "quantile_bins"]
+__all__ = ["EMBEDDINGS", "PiecewiseLinearCode", "PiecewiseLinearEmbedding", "quantile_bins"]
 
 #: The values of ``numerical_embedding`` besides None.
 EMBEDDINGS = (
@@ -76,33 +76,22 @@ def quantile_bins(X, rows=None, n_bins=16):
     return edges
 
 
-class PiecewiseLinearEmbedding(nn.Module):
-    """Embed each numerical feature through its piecewise-linear encoding.
+class PiecewiseLinearCode(nn.Module):
+    """The piecewise-linear code of each feature, flattened; nothing is trained.
+
+    A value is encoded by how far it fills each bin of its feature: 1 for the
+    bins below it, its fraction of its own bin, 0 above; the outer bins
+    extrapolate. The bins are buffers, fitted on the training rows and saved
+    with the weights.
 
     Parameters
     ----------
     edges : list of array-like
         Sorted, distinct bin edges of each feature (see :func:`quantile_bins`).
-    embedding_dim : int
-        Size of each feature's embedding; the output has
-        ``len(edges) * embedding_dim`` columns.
-    residual : bool, default=False
-        False: ReLU of a linear map of the code. True: a linear embedding of
-        the value plus a linear map of the code, whose weights start at zero.
-    member_mask : sequence of float or None, default=None
-        One number per member of an ensemble: 1 for the members that see the
-        code's part (with ``residual`` added to the value's linear embedding,
-        without it alone), 0 for those that see the value's linear embedding
-        alone; the output then has a leading axis of members. None: every
-        member sees the whole embedding.
     """
 
-    def __init__(self, edges, embedding_dim, residual=False, member_mask=None):
+    def __init__(self, edges):
         super().__init__()
-        self.residual = residual
-        if member_mask is not None:
-            member_mask = torch.as_tensor(member_mask, dtype=torch.float32).view(-1, 1, 1)
-        self.register_buffer("member_mask", member_mask)
         n_bins = max(len(e) - 1 for e in edges)
         n_features = len(edges)
         left = torch.zeros(n_features, n_bins)
@@ -127,28 +116,11 @@ class PiecewiseLinearEmbedding(nn.Module):
             "used": used,
         }.items():
             self.register_buffer(name, value)
-        self.weight = nn.Parameter(torch.empty(n_features, n_bins, embedding_dim))
-        self.bias = nn.Parameter(torch.empty(n_features, embedding_dim))
-        bound = n_bins**-0.5  # as nn.Linear(n_bins, embedding_dim) initialises
-        nn.init.uniform_(self.bias, -bound, bound)
-        if residual:
-            nn.init.zeros_(self.weight)  # the code's part starts at zero
-        else:
-            nn.init.uniform_(self.weight, -bound, bound)
-        if residual or member_mask is not None:
-            # The value's linear embedding (and a residual one's bias, drawn
-            # again at this scale) as rtdl's linear embeddings: uniform within
-            # one over the root of the embedding's size.
-            bound = embedding_dim**-0.5
-            self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
-            nn.init.uniform_(self.value_weight, -bound, bound)
-            if residual:
-                nn.init.uniform_(self.bias, -bound, bound)
 
     @property
     def out_features(self):
-        """Columns of the output: features times the embedding size."""
-        return self.weight.shape[0] * self.weight.shape[2]
+        """Columns of the output: features times the most bins of a feature."""
+        return self.left.numel()
 
     def encode(self, X):
         """The piecewise-linear code of each feature, shape ``(batch, n_features, n_bins)``.
@@ -164,6 +136,75 @@ class PiecewiseLinearEmbedding(nn.Module):
         """
         fill = (X.unsqueeze(-1) - self.left) / self.width
         return torch.clamp(fill, self.lower, self.upper) * self.used
+
+    def forward(self, X):
+        """Every feature's code, concatenated.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_features)
+            Features.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch, n_features * n_bins)
+            The code; the unused bins of a feature with fewer bins are 0.
+        """
+        return self.encode(X).flatten(1)
+
+
+class PiecewiseLinearEmbedding(PiecewiseLinearCode):
+    """Embed each numerical feature through its piecewise-linear encoding.
+
+    Parameters
+    ----------
+    edges : list of array-like
+        Sorted, distinct bin edges of each feature (see :func:`quantile_bins`).
+    embedding_dim : int
+        Size of each feature's embedding; the output has
+        ``len(edges) * embedding_dim`` columns.
+    residual : bool, default=False
+        False: ReLU of a linear map of the code. True: a linear embedding of
+        the value plus a linear map of the code, whose weights start at zero.
+    member_mask : sequence of float or None, default=None
+        With ``residual`` only: one number per member of an ensemble, 1 for
+        the members that see the whole embedding, 0 for those that see the
+        value's linear embedding alone; the output then has a leading axis
+        of members. None: every member sees the whole embedding.
+    """
+
+    def __init__(self, edges, embedding_dim, residual=False, member_mask=None):
+        super().__init__(edges)
+        if member_mask is not None and not residual:
+            raise ValueError(
+                "member_mask needs residual=True: it masks the code's part of a residual embedding."
+            )
+        self.residual = residual
+        if member_mask is not None:
+            member_mask = torch.as_tensor(member_mask, dtype=torch.float32).view(-1, 1, 1)
+        self.register_buffer("member_mask", member_mask)
+        n_features, n_bins = self.left.shape
+        self.weight = nn.Parameter(torch.empty(n_features, n_bins, embedding_dim))
+        self.bias = nn.Parameter(torch.empty(n_features, embedding_dim))
+        bound = n_bins**-0.5  # as nn.Linear(n_bins, embedding_dim) initialises
+        nn.init.uniform_(self.bias, -bound, bound)
+        if residual:
+            nn.init.zeros_(self.weight)  # the code's part starts at zero
+        else:
+            nn.init.uniform_(self.weight, -bound, bound)
+        if residual:
+            # The value's linear embedding, and the bias drawn again at its
+            # scale, as rtdl's linear embeddings: uniform within one over the
+            # root of the embedding's size.
+            bound = embedding_dim**-0.5
+            self.value_weight = nn.Parameter(torch.empty(n_features, embedding_dim))
+            nn.init.uniform_(self.value_weight, -bound, bound)
+            nn.init.uniform_(self.bias, -bound, bound)
+
+    @property
+    def out_features(self):
+        """Columns of the output: features times the embedding size."""
+        return self.weight.shape[0] * self.weight.shape[2]
 
     def forward(self, X):
         """Embeddings of every feature, concatenated.
@@ -185,12 +226,8 @@ class PiecewiseLinearEmbedding(nn.Module):
         code = self.encode(X)
         thresholds = (torch.einsum("bft,ftd->bfd", code, self.weight) + self.bias).flatten(1)
         if not self.residual:
-            thresholds = torch.relu(thresholds)
-            if self.member_mask is None:
-                return thresholds
+            return torch.relu(thresholds)
         value = (X.unsqueeze(-1) * self.value_weight).flatten(1)
         if self.member_mask is None:
             return value + thresholds
-        if self.residual:
-            return value + self.member_mask * thresholds
-        return self.member_mask * thresholds + (1.0 - self.member_mask) * value
+        return value + self.member_mask * thresholds

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from imbbce._embeddings import PiecewiseLinearEmbedding, quantile_bins
+from imbbce._embeddings import PiecewiseLinearCode, PiecewiseLinearEmbedding, quantile_bins
 
 
 def test_bins_are_quantiles_of_the_training_rows_only():
@@ -105,23 +105,17 @@ def test_a_member_mask_keeps_the_thresholds_from_some_members():
     assert not torch.allclose(out[0], out[1])
 
 
-def test_a_member_mask_on_the_first_form_gives_some_members_thresholds_alone():
+def test_a_member_mask_is_refused_without_residual():
+    with pytest.raises(ValueError, match="member_mask needs residual=True"):
+        PiecewiseLinearEmbedding([np.array([0.0, 1.0, 2.0])], 2, member_mask=[1.0, 0.0])
+
+
+def test_the_code_alone_is_the_embeddings_encoding_flattened_and_has_nothing_to_train():
     edges = [np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0])]
-    embedding = PiecewiseLinearEmbedding(edges, 2, member_mask=[1.0, 1.0, 0.0])
+    code = PiecewiseLinearCode(edges)
     X = torch.tensor([[0.5, -1.0], [1.5, 2.0], [3.0, 0.5]])
-    out = embedding(X)
-    assert out.shape == (3, 3, 4)  # (members, rows, features * embedding_dim)
-    thresholds_only = PiecewiseLinearEmbedding(edges, 2)
-    thresholds_only.load_state_dict(embedding.state_dict(), strict=False)
-    value_only = (X.unsqueeze(-1) * embedding.value_weight).flatten(1)
-    with torch.no_grad():
-        # The first members see ReLU of the code's map, without the value ...
-        torch.testing.assert_close(out[0], thresholds_only(X))
-        torch.testing.assert_close(out[1], thresholds_only(X))
-        # ... the last the value's linear embedding, without thresholds.
-        torch.testing.assert_close(out[2], value_only)
-    assert not torch.allclose(out[0], out[2])
-    # Both parts learn: each receives the gradient of the members that see it.
-    out.sum().backward()
-    assert embedding.weight.grad.abs().sum() > 0
-    assert embedding.value_weight.grad.abs().sum() > 0
+    expected = PiecewiseLinearEmbedding(edges, 2).encode(X).flatten(1)
+    torch.testing.assert_close(code(X), expected)
+    assert code.out_features == 4  # two features times the most bins of one
+    assert list(code.parameters()) == []
+    assert {"left", "width", "lower", "upper", "used"} == set(code.state_dict())

@@ -121,17 +121,21 @@ def test_mean_probability_logit_is_stable_for_confident_members():
 
 @pytest.mark.parametrize(
     "form",
-    [dict(), dict(residual=True), dict(member_mask=[1.0, 1.0, 0.0])],
-    ids=["first", "residual", "split"],
+    [dict(), dict(residual=True), dict(residual=True, member_mask=[1.0, 1.0, 0.0]), "split"],
+    ids=["first", "residual", "half", "split"],
 )
 def test_l1_penalty_covers_ensemble_heads_and_embeddings(form):
     import numpy as np
 
-    from imbbce._embeddings import PiecewiseLinearEmbedding
+    from imbbce._embeddings import PiecewiseLinearCode, PiecewiseLinearEmbedding
 
-    embedding = PiecewiseLinearEmbedding([np.array([0.0, 1.0, 2.0])] * 5, embedding_dim=2, **form)
-    nn.init.uniform_(embedding.weight, -1.0, 1.0)  # a residual one's starts at zero
-    ensemble = _ensemble(embedding=embedding)
+    edges = [np.array([0.0, 1.0, 2.0])] * 5
+    if form == "split":
+        ensemble = _ensemble(embedding=PiecewiseLinearCode(edges), embedded_members=2)
+    else:
+        embedding = PiecewiseLinearEmbedding(edges, embedding_dim=2, **form)
+        nn.init.uniform_(embedding.weight, -1.0, 1.0)  # a residual one's starts at zero
+        ensemble = _ensemble(embedding=embedding)
     expected = sum(
         p.abs().sum()
         for name, p in ensemble.named_parameters()
@@ -160,3 +164,68 @@ def test_ensemble_uses_the_shared_mask_and_one_mlp_the_usual_dropout():
     assert sum(isinstance(m, MemberSharedDropout) for m in ensemble.modules()) == 2
     mlp = MLP(5, hidden_layer_sizes=(8, 4), dropout=0.1)
     assert not any(isinstance(m, MemberSharedDropout) for m in mlp.modules())
+
+
+def _split_ensemble(**kwargs):
+    import numpy as np
+
+    from imbbce._embeddings import PiecewiseLinearCode
+
+    torch.manual_seed(0)
+    code = PiecewiseLinearCode([np.array([0.0, 1.0, 2.0]), np.array([-1.0, 0.0, 1.0, 3.0])])
+    return EnsembleMLP(
+        2, hidden_layer_sizes=(6, 4), dropout=0.0, ensemble_size=3, embedding=code, **kwargs
+    )
+
+
+def test_split_members_see_the_code_or_the_features_in_their_first_layer():
+    from imbbce._modules import BatchEnsembleLinear, SplitInputLayer
+
+    ensemble = _split_ensemble(embedded_members=2)
+    first = ensemble.layers[0]
+    assert isinstance(first, SplitInputLayer)
+    assert (first.embedded.in_features, first.plain.in_features) == (6, 2)  # 2 x 3 bins; 2
+    assert (first.embedded.r.shape[0], first.plain.r.shape[0]) == (2, 1)  # members per group
+    X = torch.tensor([[0.5, -2.0], [1.5, 2.0], [3.0, 0.5], [-1.0, 0.0]])
+    out = first(X)
+    assert out.shape == (3, 4, 6)
+    code = first.embedding(X)
+    for member in range(3):
+        # Each member's own layer, as a BatchEnsembleLinear of one member.
+        group, index, inputs = (
+            (first.embedded, member, code) if member < 2 else (first.plain, member - 2, X)
+        )
+        alone = BatchEnsembleLinear(group.in_features, 6, 1, random_signs=False)
+        with torch.no_grad():
+            alone.weight.copy_(group.weight)
+            alone.r.copy_(group.r[index : index + 1])
+            alone.s.copy_(group.s[index : index + 1])
+            alone.member_bias.copy_(group.member_bias[index : index + 1])
+        torch.testing.assert_close(out[member], alone(inputs.unsqueeze(0))[0])
+    # The whole ensemble trains both groups, and nothing in the code.
+    ensemble(X).sum().backward()
+    assert first.embedded.weight.grad.abs().sum() > 0
+    assert first.plain.weight.grad.abs().sum() > 0
+    assert list(first.embedding.parameters()) == []
+    ensemble.eval()
+    assert ensemble(X).shape == (4,)
+
+
+def test_split_embeds_once_and_every_member_seeing_it_is_no_split():
+    split = _split_ensemble(embedded_members=2)
+    # The embedding lives in the first layer only: its buffers are saved once.
+    assert split.embedding is None
+    assert sum(name.endswith(".left") or name == "left" for name in split.state_dict()) == 1
+    whole = _split_ensemble(embedded_members=3)
+    assert whole.embedding is not None
+    assert not any(isinstance(m, type(split.layers[0])) for m in whole.modules())
+
+
+def test_split_needs_a_hidden_layer():
+    import numpy as np
+
+    from imbbce._embeddings import PiecewiseLinearCode
+
+    code = PiecewiseLinearCode([np.array([0.0, 1.0])])
+    with pytest.raises(ValueError, match="need a hidden layer"):
+        EnsembleMLP(1, hidden_layer_sizes=(), ensemble_size=2, embedding=code, embedded_members=1)
