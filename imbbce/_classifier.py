@@ -147,20 +147,22 @@ class BalancedBCEClassifier(ClassifierMixin, BaseEstimator):
         ensemble's members (rounded up; the one network when
         ``ensemble_size=1``) and the linear embedding alone for the others,
         so that the members' average mixes smooth and threshold networks.
-        "piecewise_linear_split": the first form for the first half of the
-        members (thresholds alone, as trees see a feature) and the linear
-        embedding alone for the others (with ``ensemble_size=1`` the one
-        network gets the first form).
+        "piecewise_linear_split": the first half of the members (rounded
+        up) see the code itself, thresholds alone, as trees see a feature,
+        and the others the features, as the default members do; each group
+        has a first layer of its own (with ``ensemble_size=1`` the one
+        network sees the code).
         None of them is the default: on the ranking benchmark's 19 tables
         the half form ranked best of all networks measured, by less than
         its interval; over its 69 tables the split form ranks better than
-        the defaults, by +0.007 in mean average precision, deciding a little
-        worse at about twice their cost (:ref:`network`).
+        the defaults, deciding a little worse at a higher cost
+        (:ref:`network`).
     n_bins : int >= 1, default=16
         Most bins per feature of the piecewise-linear embedding (a feature
         with fewer distinct values gets fewer).
     embedding_dim : int >= 1, default=8
-        Size of each feature's embedding.
+        Size of each feature's embedding; not used by
+        ``"piecewise_linear_split"``, whose members see the code itself.
     module : callable or None, default=None
         Your own network: an ``nn.Module`` subclass or a factory called as
         ``module(n_features, **module_params)``, returning a module that

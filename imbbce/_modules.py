@@ -162,8 +162,11 @@ class SplitInputLayer(nn.Module):
     ``embedding`` (the split form: their piecewise-linear code, thresholds
     alone), the others the features themselves, as the default members do.
     Each group is one :class:`BatchEnsembleLinear` over its own input, so a
-    member pays only for its input: computing every member on the wider
-    input and masking half of it away cost about twice as much per step.
+    member pays only for its input. The form built first (a linear map and
+    ReLU of each feature's code, every member computed on that wider input
+    and half of it masked away) cost 1.15 to 1.85 times as much per step and
+    ranked no better (``benchmarks/results/findings.md``, "The split form
+    rebuilt").
 
     Parameters
     ----------
