@@ -173,6 +173,11 @@ _CANDIDATES = {
         "numerical_embedding": _SPLIT,
         "n_bins": 8,
     },
+    "imbbce_la_k8_lr3_do1_w40_plesplit4": {
+        **_DEFAULTS_NOW,
+        "numerical_embedding": _SPLIT,
+        "n_bins": 4,
+    },
     "imbbce_la_k8_lr3_do1": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.1},
     "imbbce_la_k8_lr3_do2": {**_LOGIT_ADJUSTED, **_ENSEMBLE_AT_3E3, "dropout": 0.2},
     "imbbce_la_k4_lr3_do1": {
@@ -283,6 +288,7 @@ COST_HINT = {
     "imbbce_la_k8_lr3_do1_w40_plehalf8": (0.0, 0.8),
     "imbbce_la_k8_lr3_do1_w40_plehalf8d2": (0.0, 0.7),
     "imbbce_la_k8_lr3_do1_w40_plesplit8": (0.0, 0.8),
+    "imbbce_la_k8_lr3_do1_w40_plesplit4": (0.0, 0.7),
     "imbbce_la_k8_lr3_do1": (0.0, 0.9),
     "imbbce_la_k8_lr3_do2": (0.0, 1.2),
     "imbbce_la_k4_lr3_do1": (0.0, 0.6),
