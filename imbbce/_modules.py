@@ -264,6 +264,13 @@ class EnsembleMLP(nn.Module):
     ):
         super().__init__()
         self.ensemble_size = ensemble_size
+        if embedded_members is not None and (
+            embedding is None or not 0 < embedded_members <= ensemble_size
+        ):
+            raise ValueError(
+                f"embedded_members={embedded_members!r} needs an embedding and a number of "
+                f"members from 1 to ensemble_size={ensemble_size}."
+            )
         split = embedding is not None and embedded_members not in (None, ensemble_size)
         if split and not hidden_layer_sizes:
             raise ValueError(

@@ -229,3 +229,14 @@ def test_split_needs_a_hidden_layer():
     code = PiecewiseLinearCode([np.array([0.0, 1.0])])
     with pytest.raises(ValueError, match="need a hidden layer"):
         EnsembleMLP(1, hidden_layer_sizes=(), ensemble_size=2, embedding=code, embedded_members=1)
+
+
+@pytest.mark.parametrize("members", [0, 4])
+def test_embedded_members_must_be_a_number_of_members(members):
+    with pytest.raises(ValueError, match="from 1 to ensemble_size=3"):
+        _split_ensemble(embedded_members=members)
+
+
+def test_embedded_members_needs_an_embedding():
+    with pytest.raises(ValueError, match="needs an embedding"):
+        EnsembleMLP(2, ensemble_size=3, embedded_members=1)
