@@ -271,7 +271,7 @@ class EnsembleMLP(nn.Module):
                 f"embedded_members={embedded_members!r} needs an embedding and a number of "
                 f"members from 1 to ensemble_size={ensemble_size}."
             )
-        split = embedding is not None and embedded_members not in (None, ensemble_size)
+        split = embedded_members not in (None, ensemble_size)
         if split and not hidden_layer_sizes:
             raise ValueError(
                 "Members that see different inputs need a hidden layer to meet in; "
